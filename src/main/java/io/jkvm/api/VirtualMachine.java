@@ -1,0 +1,281 @@
+package io.jkvm.api;
+
+import io.jkvm.JkvmException;
+import io.jkvm.boot.BootState;
+import io.jkvm.boot.CpuidTable;
+import io.jkvm.boot.Layout;
+import io.jkvm.bus.Bus;
+import io.jkvm.bus.BusDevice;
+import io.jkvm.devices.DebugExit;
+import io.jkvm.devices.SerialConsole;
+import io.jkvm.host.HostMemory;
+import io.jkvm.kvm.Kvm;
+import io.jkvm.kvm.KvmCap;
+import io.jkvm.kvm.KvmCpuid2;
+import io.jkvm.kvm.KvmExitReason;
+import io.jkvm.kvm.KvmRegs;
+import io.jkvm.kvm.KvmSregs;
+import io.jkvm.kvm.VcpuFd;
+import io.jkvm.kvm.VmFd;
+import io.jkvm.memory.GuestMemory;
+import io.jkvm.memory.MemoryRegion;
+import io.jkvm.vcpu.ExitBudget;
+import io.jkvm.vcpu.ExitDispatcher;
+import io.jkvm.vcpu.VcpuKicker;
+import io.jkvm.vcpu.VcpuRunner;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One virtual machine: its KVM fds, guest RAM, buses and vCPU threads. It follows the KVM
+ * start-up sequence (MISSION.md section 1):
+ * <ol>
+ *   <li>open /dev/kvm, check KVM_GET_API_VERSION == 12 ({@link Kvm#open});</li>
+ *   <li>KVM_CREATE_VM;</li>
+ *   <li>mmap guest RAM and hand it to KVM with KVM_SET_USER_MEMORY_REGION, one slot per range;</li>
+ *   <li>copy the image into RAM (plus jkvm's GDT and page tables for protected/long mode);</li>
+ *   <li>KVM_CREATE_VCPU and mmap each vCPU's kvm_run;</li>
+ *   <li>KVM_SET_CPUID2, KVM_SET_SREGS, KVM_SET_REGS;</li>
+ *   <li>{@link #start()}: one platform thread per vCPU, named vcpu-N, loops on KVM_RUN;</li>
+ *   <li>{@link #close()}: stop the threads, close vCPU, VM and KVM fds, unmap memory.</li>
+ * </ol>
+ * Nothing is global: one JVM can run several VMs at once. Devices can be attached to
+ * {@link #ports()} and {@link #mmio()} before or after {@link #start()}.
+ */
+public final class VirtualMachine implements AutoCloseable {
+    private final VmConfig config;
+    private final Kvm kvm;
+    private final VmFd vm;
+    private final GuestMemory memory;
+    private final List<VcpuFd> vcpus = new ArrayList<>();
+    private final List<VcpuKicker> kickers = new ArrayList<>();
+    private final List<ExitDispatcher> dispatchers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Bus ports = Bus.ports();
+    private final Bus mmio = Bus.mmio();
+    private final Lifecycle lifecycle = new Lifecycle();
+    private long startNanos;
+    private volatile long endNanos;
+    private boolean started;
+    private boolean closed;
+
+    private VirtualMachine(VmConfig config, Kvm kvm, VmFd vm, GuestMemory memory) {
+        this.config = config;
+        this.kvm = kvm;
+        this.vm = vm;
+        this.memory = memory;
+    }
+
+    /** Creates the VM and its vCPUs, loads the image and sets the start state; nothing runs yet. */
+    public static VirtualMachine create(VmConfig config) {
+        Kvm kvm = Kvm.open(config.kvmDevice());
+        VmFd vm = null;
+        GuestMemory memory = null;
+        VirtualMachine machine = null;
+        try {
+            config.validate(HostMemory.total(), kvm.maxVcpus());
+            vm = kvm.createVm();
+            if (vm.checkExtension(KvmCap.KVM_CAP_SET_TSS_ADDR) > 0) vm.setTssAddr(Layout.TSS_ADDR);
+            if (vm.checkExtension(KvmCap.KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) vm.setIdentityMapAddr(Layout.IDENTITY_MAP_ADDR);
+            memory = GuestMemory.map(Layout.ramRanges(config.memory()));
+            for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
+            memory.write(config.loadAddress(), config.image());
+            BootState.writeTables(memory, config.mode());
+            machine = new VirtualMachine(config, kvm, vm, memory);
+            machine.createVcpus();
+            machine.attachStandardDevices();
+            return machine;
+        } catch (RuntimeException e) {
+            if (machine != null) {
+                machine.close();
+            } else {
+                if (memory != null) memory.close();
+                if (vm != null) vm.close();
+                kvm.close();
+            }
+            throw e;
+        }
+    }
+
+    private void createVcpus() {
+        ExitBudget budget = config.exitLimit() > 0 ? new ExitBudget(config.exitLimit()) : null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpuid = kvm.supportedCpuid(arena);
+            MemorySegment regs = arena.allocate(KvmRegs.LAYOUT);
+            MemorySegment sregs = arena.allocate(KvmSregs.LAYOUT);
+            for (int i = 0; i < config.cpus(); i++) {
+                VcpuFd vcpu = vm.createVcpu(i);
+                vcpus.add(vcpu);
+                kickers.add(new VcpuKicker(vcpu.kvmRun()));
+                CpuidTable.setApicId(cpuid, i);
+                vcpu.setCpuid2(cpuid);
+                vcpu.getSregs(sregs);
+                BootState.setSregs(sregs, config.mode(), config.entry());
+                vcpu.setSregs(sregs);
+                regs.fill((byte) 0);
+                BootState.setRegs(regs, config.mode(), config.entry());
+                KvmRegs.set(regs, KvmRegs.RDI, i); // the vCPU index, for guests started on several vCPUs
+                for (Map.Entry<String, Long> r : config.registers().entrySet()) {
+                    KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
+                }
+                vcpu.setRegs(regs);
+                dispatchers.add(new ExitDispatcher(i, ports, mmio, memory, lifecycle::requestExit, config.tracer(), budget));
+            }
+        }
+    }
+
+    private void attachStandardDevices() {
+        ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
+        if (config.debugExitPort() != VmConfig.NO_DEBUG_EXIT) {
+            ports.attach(config.debugExitPort(), config.debugExitSize(), new DebugExit(lifecycle::requestExit));
+        }
+    }
+
+    public VmConfig config() { return config; }
+
+    public GuestMemory memory() { return memory; }
+
+    public Bus ports() { return ports; }
+
+    public Bus mmio() { return mmio; }
+
+    /** Attaches a device to the port-I/O bus. */
+    public VirtualMachine attachPort(int base, int length, BusDevice device) {
+        ports.attach(base, length, device);
+        return this;
+    }
+
+    /** Attaches a device to the MMIO bus. */
+    public VirtualMachine attachMmio(long base, long length, BusDevice device) {
+        mmio.attach(base, length, device);
+        return this;
+    }
+
+    /** Starts one platform thread per vCPU, named vcpu-N. */
+    public synchronized void start() {
+        if (started) throw new IllegalStateException("VM already started");
+        if (closed) throw new IllegalStateException("VM closed");
+        started = true;
+        lifecycle.live.set(vcpus.size());
+        startNanos = System.nanoTime();
+        for (int i = 0; i < vcpus.size(); i++) {
+            VcpuRunner runner = new VcpuRunner(vcpus.get(i), dispatchers.get(i), kickers.get(i), lifecycle);
+            Thread t = Thread.ofPlatform().name("vcpu-" + i).daemon(true).unstarted(runner);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+    }
+
+    /** Ends the run with {@code exit} (the first request wins) and kicks every vCPU out of KVM_RUN. */
+    public void requestExit(VmExit exit) {
+        lifecycle.requestExit(exit);
+    }
+
+    /** Stops a running VM (status 0, "stopped by the host"). */
+    public void stop() {
+        requestExit(VmExit.stopped("stopped by the host"));
+    }
+
+    /** Waits for the run to end. */
+    public VmExit awaitExit() throws InterruptedException {
+        lifecycle.ended.await();
+        return lifecycle.exit.get();
+    }
+
+    /** Waits at most {@code timeout}; null if the VM is still running. */
+    public VmExit awaitExit(Duration timeout) throws InterruptedException {
+        return lifecycle.ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? lifecycle.exit.get() : null;
+    }
+
+    /** Starts the VM and waits for it to end, stopping it after {@code timeout} (null: no limit). */
+    public VmExit run(Duration timeout) throws InterruptedException {
+        start();
+        if (timeout == null) return awaitExit();
+        VmExit exit = awaitExit(timeout);
+        if (exit != null) return exit;
+        requestExit(VmExit.timeout("stopped after the " + formatDuration(timeout) + " timeout (--timeout)"));
+        return awaitExit();
+    }
+
+    static String formatDuration(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    public boolean isRunning() {
+        return started && lifecycle.ended.getCount() > 0;
+    }
+
+    /** Exit counts and run time so far (complete once the run ended). */
+    public VmStats stats() {
+        long[] total = new long[KvmExitReason.COUNT];
+        for (ExitDispatcher d : dispatchers) {
+            long[] c = d.counts();
+            for (int i = 0; i < c.length; i++) total[i] += c[i];
+        }
+        long end = endNanos != 0 ? endNanos : System.nanoTime();
+        Duration runTime = started ? Duration.ofNanos(end - startNanos) : Duration.ZERO;
+        return VmStats.of(total, runTime, ports.unmappedReads() + ports.unmappedWrites(),
+                mmio.unmappedReads() + mmio.unmappedWrites());
+    }
+
+    /** Stops the VM if it runs, joins its threads, closes every fd and unmaps memory. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (started) {
+            if (lifecycle.ended.getCount() > 0) requestExit(VmExit.stopped("VM closed"));
+            for (Thread t : threads) {
+                try {
+                    t.join(Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (t.isAlive()) throw new IllegalStateException(t.getName() + " did not leave KVM_RUN");
+            }
+        }
+        for (VcpuKicker k : kickers) k.close();
+        for (VcpuFd v : vcpus) v.close();
+        vm.close();
+        memory.close();
+        kvm.close();
+    }
+
+    /** The state every vCPU thread shares: the stop flag, the exit reason, the live-thread count. */
+    private final class Lifecycle implements VcpuRunner.Lifecycle {
+        private volatile boolean stopping;
+        private final AtomicReference<VmExit> exit = new AtomicReference<>();
+        private final AtomicInteger live = new AtomicInteger();
+        private final CountDownLatch ended = new CountDownLatch(1);
+
+        @Override
+        public boolean stopping() { return stopping; }
+
+        @Override
+        public void requestExit(VmExit e) {
+            if (exit.compareAndSet(null, e)) {
+                stopping = true;
+                for (VcpuKicker k : kickers) k.kick();
+            }
+        }
+
+        @Override
+        public void vcpuEnded(int index, boolean halted) {
+            if (live.decrementAndGet() == 0) {
+                exit.compareAndSet(null, VmExit.halted(vcpus.size() == 1
+                        ? "KVM_EXIT_HLT: the guest halted" : "KVM_EXIT_HLT: all " + vcpus.size() + " vCPUs halted"));
+                endNanos = System.nanoTime();
+                ended.countDown();
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.jkvm.api;
+
+import io.jkvm.JkvmException;
+import io.jkvm.boot.CpuMode;
+import io.jkvm.boot.EntryPoint;
+import io.jkvm.boot.Layout;
+import io.jkvm.devices.ByteSink;
+import io.jkvm.devices.DebugExit;
+import io.jkvm.kvm.KvmRegs;
+import io.jkvm.vcpu.ExitTracer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to run: RAM, vCPUs, the image and where it goes, the start state, and the standard
+ * devices. Build one with {@link #builder()}; {@link #validate} checks it against the host
+ * without touching KVM, with messages that say what to fix.
+ */
+public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
+                       EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
+                       int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice) {
+
+    public static final long DEFAULT_MEMORY = 64L << 20;
+    public static final int NO_DEBUG_EXIT = -1;
+
+    public VmConfig {
+        registers = Map.copyOf(registers);
+        Objects.requireNonNull(mode);
+        Objects.requireNonNull(serial);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** Checks sizes, addresses and names; {@code hostMemory} and {@code maxVcpus} bound memory and cpus. */
+    public void validate(long hostMemory, int maxVcpus) {
+        if (memory <= 0 || (memory & 0xfff) != 0) {
+            throw new JkvmException("memory size " + memory + " is not a multiple of 4 KiB: give e.g. --memory 64M");
+        }
+        if (memory < Layout.MIN_MEMORY) throw new JkvmException("memory size " + memory + " bytes is too small: jkvm needs at least 1M");
+        if (memory > hostMemory) {
+            throw new JkvmException(String.format("memory size %s is more than this host has (%s): give a smaller --memory",
+                    Sizes.format(memory), Sizes.format(hostMemory)));
+        }
+        if (cpus < 1) throw new JkvmException("--cpus must be at least 1");
+        if (cpus > maxVcpus) throw new JkvmException("--cpus " + cpus + " is more than KVM allows on this host (" + maxVcpus + ")");
+        for (String name : registers.keySet()) {
+            if (KvmRegs.offsetOf(name) < 0) {
+                throw new JkvmException("unknown register '" + name + "': use one of " + String.join(", ", KvmRegs.NAMES));
+            }
+        }
+        if (debugExitPort != NO_DEBUG_EXIT && (debugExitPort < 0 || debugExitPort + debugExitSize > 0x10000)) {
+            throw new JkvmException(String.format("debug-exit port 0x%x is not a valid I/O port", debugExitPort));
+        }
+        if (image == null) throw new JkvmException("no image to run");
+        if (image.length == 0) throw new JkvmException("image " + imageName + " is empty");
+        long ramEnd = Math.min(memory, Layout.MMIO_HOLE_START);
+        if (loadAddress < 0 || loadAddress >= ramEnd) {
+            throw new JkvmException(String.format("load address 0x%x is outside guest RAM [0, 0x%x): give a smaller --load-address or more --memory",
+                    loadAddress, ramEnd));
+        }
+        if (image.length > ramEnd - loadAddress) {
+            throw new JkvmException(String.format("image %s (%d bytes) loaded at 0x%x runs past the end of guest RAM (0x%x): give more --memory or a lower --load-address",
+                    imageName, image.length, loadAddress, ramEnd));
+        }
+        long imageEnd = loadAddress + image.length;
+        for (long[] reserved : Layout.reservedFor(mode)) {
+            if (loadAddress < reserved[1] && reserved[0] < imageEnd) {
+                throw new JkvmException(String.format("image %s at [0x%x, 0x%x) overlaps jkvm's %s at [0x%x, 0x%x) in %s mode: load it at 0x%x or above",
+                        imageName, loadAddress, imageEnd, reserved[0] == Layout.GDT_ADDR ? "GDT" : "page tables",
+                        reserved[0], reserved[1], mode.name().toLowerCase(), Layout.PAGE_TABLES_END));
+            }
+        }
+        if (mode == CpuMode.REAL && (entry.address() < 0 || entry.address() >= 0x10_0000 + 0xfff0)) {
+            throw new JkvmException(String.format("entry %s is not reachable in real mode (below 1 MiB + 64 KiB)", entry));
+        }
+        if (entry.address() < 0 || entry.address() >= ramEnd) {
+            throw new JkvmException(String.format("entry 0x%x is outside guest RAM [0, 0x%x)", entry.address(), ramEnd));
+        }
+        if (mode != CpuMode.REAL && entry.segmented()) {
+            throw new JkvmException("a SEG:OFF entry is for --mode real; give a plain address in " + mode.name().toLowerCase() + " mode");
+        }
+        if (mode != CpuMode.LONG && entry.address() > 0xffff_ffffL) {
+            throw new JkvmException("entry above 4 GiB needs --mode long");
+        }
+        if (exitLimit < 0) throw new JkvmException("--exits must be positive");
+    }
+
+    /** A builder with jkvm's defaults: 64 MiB, 1 vCPU, real mode, COM1 discarded, debug exit at 0xf4. */
+    public static final class Builder {
+        private long memory = DEFAULT_MEMORY;
+        private int cpus = 1;
+        private CpuMode mode = CpuMode.REAL;
+        private byte[] image;
+        private String imageName = "image";
+        private Long loadAddress;
+        private EntryPoint entry;
+        private final Map<String, Long> registers = new LinkedHashMap<>();
+        private ByteSink serial = ByteSink.NONE;
+        private int debugExitPort = DebugExit.DEFAULT_PORT;
+        private int debugExitSize = DebugExit.DEFAULT_SIZE;
+        private ExitTracer tracer;
+        private long exitLimit;
+        private String kvmDevice = "/dev/kvm";
+
+        public Builder memory(long bytes) { this.memory = bytes; return this; }
+        public Builder cpus(int n) { this.cpus = n; return this; }
+        public Builder mode(CpuMode m) { this.mode = m; return this; }
+        public Builder image(byte[] bytes, String name) { this.image = bytes; this.imageName = name; return this; }
+        public Builder loadAddress(long address) { this.loadAddress = address; return this; }
+        public Builder entry(EntryPoint e) { this.entry = e; return this; }
+        public Builder register(String name, long value) { registers.put(name.toLowerCase(java.util.Locale.ROOT), value); return this; }
+        public Builder serial(ByteSink sink) { this.serial = sink; return this; }
+        public Builder debugExit(int port, int size) { this.debugExitPort = port; this.debugExitSize = size; return this; }
+        public Builder noDebugExit() { this.debugExitPort = NO_DEBUG_EXIT; return this; }
+        public Builder tracer(ExitTracer t) { this.tracer = t; return this; }
+        public Builder exitLimit(long exits) { this.exitLimit = exits; return this; }
+        public Builder kvmDevice(String path) { this.kvmDevice = path; return this; }
+
+        public VmConfig build() {
+            long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(mode);
+            EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
+            return new VmConfig(memory, cpus, mode, image, imageName, load, e, registers, serial, debugExitPort,
+                    debugExitSize, tracer, exitLimit, kvmDevice);
+        }
+    }
+}

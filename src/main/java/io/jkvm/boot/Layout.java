@@ -1,0 +1,78 @@
+package io.jkvm.boot;
+
+import io.jkvm.memory.GuestMemory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every guest-physical address and size jkvm chooses, each with its reason. Nothing else in
+ * jkvm hard-codes a guest address.
+ *
+ * <pre>
+ * 0x0000_0000  real-mode IVT and BIOS data area: left alone
+ * 0x0000_0500  GDT (jkvm's, protected and long mode)            GDT_ADDR
+ * 0x0000_1000  default load address in real mode (MISSION demo)  REAL_MODE_LOAD_ADDR
+ * 0x0000_9000  PML4, 0xA000 PDPT, 0xB000-0xEFFF four PDs         PML4_ADDR ... (long mode)
+ * 0x0010_0000  default load address, protected and long mode     DEFAULT_LOAD_ADDR
+ * 0xC000_0000  MMIO hole start: RAM past 3 GiB moves above 4 GiB  MMIO_HOLE_START
+ * 0xFEFF_C000  KVM identity-map page (one page)                  IDENTITY_MAP_ADDR
+ * 0xFFFB_D000  KVM real-mode TSS (three pages)                   TSS_ADDR
+ * 0x1_0000_0000  RAM above the hole                              HIGH_RAM_START
+ * </pre>
+ */
+public final class Layout {
+    private Layout() {}
+
+    /** Just past the real-mode IVT (0-0x3ff) and BIOS data area (0x400-0x4ff), where no guest image goes. */
+    public static final long GDT_ADDR = 0x500;
+    /** Room reserved for the GDT: 0x500-0xfff. */
+    public static final long GDT_RESERVED_END = 0x1000;
+
+    /** MISSION.md demo 1 loads its code at 0x1000; real mode images default to it. */
+    public static final long REAL_MODE_LOAD_ADDR = 0x1000;
+    /** 1 MiB: above the real-mode area, where protected and long mode images load by default (as Linux and multiboot kernels do). */
+    public static final long DEFAULT_LOAD_ADDR = 0x10_0000;
+
+    /** Page tables below 64 KiB as Firecracker places them (arch/x86_64/layout.rs): PML4, PDPT, then four PDs. */
+    public static final long PML4_ADDR = 0x9000;
+    public static final long PDPT_ADDR = 0xA000;
+    public static final long PD_ADDR = 0xB000;
+    /** Four PDs of 512 x 2 MiB pages identity-map 0-4 GiB. */
+    public static final int PD_COUNT = 4;
+    public static final long PAGE_TABLES_END = PD_ADDR + PD_COUNT * 0x1000L;
+
+    /** 32-bit PCI/MMIO devices and the APIC/IOAPIC live in 3-4 GiB on a PC, so RAM skips it. */
+    public static final long MMIO_HOLE_START = 0xC000_0000L;
+    public static final long HIGH_RAM_START = 0x1_0000_0000L;
+
+    /** KVM_SET_IDENTITY_MAP_ADDR: inside the MMIO hole, below the TSS; QEMU's choice. */
+    public static final long IDENTITY_MAP_ADDR = 0xFEFF_C000L;
+    /** KVM_SET_TSS_ADDR: three pages inside the MMIO hole, QEMU's choice (below the BIOS at 4 GiB - 256 KiB). */
+    public static final long TSS_ADDR = 0xFFFB_D000L;
+
+    /** Smallest RAM jkvm accepts: enough for the real-mode area and the page tables. */
+    public static final long MIN_MEMORY = 0x10_0000;
+
+    /** The RAM ranges for {@code size} bytes: below the MMIO hole, and the rest above 4 GiB. */
+    public static List<GuestMemory.Range> ramRanges(long size) {
+        List<GuestMemory.Range> ranges = new ArrayList<>();
+        long low = Math.min(size, MMIO_HOLE_START);
+        ranges.add(new GuestMemory.Range(0, low));
+        if (size > low) ranges.add(new GuestMemory.Range(HIGH_RAM_START, size - low));
+        return ranges;
+    }
+
+    /** The guest-physical ranges jkvm writes its own structures to in {@code mode}: [start, end) pairs. */
+    public static List<long[]> reservedFor(CpuMode mode) {
+        return switch (mode) {
+            case REAL -> List.of();
+            case PROTECTED -> List.of(new long[] {GDT_ADDR, GDT_RESERVED_END});
+            case LONG -> List.of(new long[] {GDT_ADDR, GDT_RESERVED_END}, new long[] {PML4_ADDR, PAGE_TABLES_END});
+        };
+    }
+
+    public static long defaultLoadAddress(CpuMode mode) {
+        return mode == CpuMode.REAL ? REAL_MODE_LOAD_ADDR : DEFAULT_LOAD_ADDR;
+    }
+}

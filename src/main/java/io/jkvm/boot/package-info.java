@@ -1,0 +1,6 @@
+/**
+ * How a guest is started without firmware: the guest-physical layout ({@link io.jkvm.boot.Layout}),
+ * the GDT and identity-mapped page tables jkvm builds, and the vCPU state for real, protected
+ * and long mode.
+ */
+package io.jkvm.boot;

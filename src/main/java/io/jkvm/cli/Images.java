@@ -1,0 +1,43 @@
+package io.jkvm.cli;
+
+import io.jkvm.JkvmException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads guest images: user files, with one-line errors, and the built-in guests. */
+final class Images {
+    private Images() {}
+
+    static byte[] readFile(Path file, long limit) {
+        try {
+            if (Files.isDirectory(file)) throw new JkvmException("image " + file + " is a directory: give a file");
+            long size = Files.size(file);
+            if (size > limit) {
+                throw new JkvmException(String.format("image %s (%d bytes) is larger than guest RAM (%d bytes): give more --memory",
+                        file, size, limit));
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new JkvmException("image " + file + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new JkvmException("cannot read image " + file + ": permission denied");
+        } catch (IOException e) {
+            throw new JkvmException("cannot read image " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** A guest assembled by the build (guests/*.S) and packaged in the jar under /guests. */
+    static byte[] builtIn(String name) {
+        try (InputStream in = Images.class.getResourceAsStream("/guests/" + name + ".bin")) {
+            if (in == null) throw new JkvmException("built-in guest " + name + " is missing from the build: rebuild with ./jkvm --rebuild");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new JkvmException("cannot read built-in guest " + name + ": " + e.getMessage());
+        }
+    }
+}

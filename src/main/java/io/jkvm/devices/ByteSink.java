@@ -1,0 +1,39 @@
+package io.jkvm.devices;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/** Where a device's output bytes go (stdout, a file, a test's buffer). */
+public interface ByteSink {
+    void write(int b);
+
+    default void flush() {}
+
+    /** Discards everything. */
+    ByteSink NONE = b -> {};
+
+    /** Writes to {@code out}, flushing at each newline so guest lines appear as they are printed. */
+    static ByteSink lines(OutputStream out) {
+        return new ByteSink() {
+            @Override
+            public void write(int b) {
+                try {
+                    out.write(b);
+                    if (b == '\n') out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void flush() {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,2 @@
+/** Facts about the host jkvm runs on: memory, and what its KVM can and cannot do. */
+package io.jkvm.host;

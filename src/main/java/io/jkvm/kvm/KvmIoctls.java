@@ -1,0 +1,60 @@
+package io.jkvm.kvm;
+
+/**
+ * Every ioctl number jkvm issues, grouped by the fd it goes to, as {@code <linux/kvm.h>}
+ * defines them with {@code _IO/_IOR/_IOW/_IOWR(KVMIO = 0xAE, nr, type)}. The numbers are
+ * computed from the struct sizes here and pinned by a test against the kernel header's values.
+ * See Documentation/virt/kvm/api.rst, section 4 (API description), for each call.
+ */
+public final class KvmIoctls {
+    static final int KVMIO = 0xAE;
+
+    private KvmIoctls() {}
+
+    static long io(int nr) { return (KVMIO << 8) | nr; }
+    static long ior(int nr, long size) { return (2L << 30) | (size << 16) | (KVMIO << 8) | nr; }
+    static long iow(int nr, long size) { return (1L << 30) | (size << 16) | (KVMIO << 8) | nr; }
+    static long iowr(int nr, long size) { return (3L << 30) | (size << 16) | (KVMIO << 8) | nr; }
+
+    // ---- system ioctls (on the /dev/kvm fd) ----
+    /** 4.1: always 12 on a stable kernel. */
+    public static final long KVM_GET_API_VERSION = io(0x00);
+    public static final long KVM_CREATE_VM = io(0x01);
+    /** 4.4: also valid on a VM fd (KVM_CAP_CHECK_EXTENSION_VM). */
+    public static final long KVM_CHECK_EXTENSION = io(0x03);
+    public static final long KVM_GET_VCPU_MMAP_SIZE = io(0x04);
+    /** 4.46: struct kvm_cpuid2 header is 8 bytes; needs KVM_CAP_EXT_CPUID. */
+    public static final long KVM_GET_SUPPORTED_CPUID = iowr(0x05, KvmCpuid2.HEADER_SIZE);
+
+    // ---- VM ioctls ----
+    public static final long KVM_CREATE_VCPU = io(0x41);
+    /** 4.35: needs KVM_CAP_USER_MEMORY. */
+    public static final long KVM_SET_USER_MEMORY_REGION = iow(0x46, KvmUserspaceMemoryRegion.SIZE);
+    /** 4.48: needs KVM_CAP_SET_TSS_ADDR; Intel real mode without unrestricted guest uses it. */
+    public static final long KVM_SET_TSS_ADDR = io(0x47);
+    /** 4.61: needs KVM_CAP_SET_IDENTITY_MAP_ADDR. */
+    public static final long KVM_SET_IDENTITY_MAP_ADDR = iow(0x48, 8);
+    /** 4.24: needs KVM_CAP_IRQCHIP. */
+    public static final long KVM_CREATE_IRQCHIP = io(0x60);
+
+    // ---- vCPU ioctls ----
+    public static final long KVM_RUN = io(0x80);
+    public static final long KVM_GET_REGS = ior(0x81, KvmRegs.SIZE);
+    public static final long KVM_SET_REGS = iow(0x82, KvmRegs.SIZE);
+    public static final long KVM_GET_SREGS = ior(0x83, KvmSregs.SIZE);
+    public static final long KVM_SET_SREGS = iow(0x84, KvmSregs.SIZE);
+    /** 4.16: linear to guest-physical through the vCPU's current page tables. */
+    public static final long KVM_TRANSLATE = iowr(0x85, KvmTranslation.SIZE);
+    /** 4.21: struct kvm_signal_mask { __u32 len; __u8 sigset[]; } (header 4 bytes). */
+    public static final long KVM_SET_SIGNAL_MASK = iow(0x8b, 4);
+    /** 4.20: needs KVM_CAP_EXT_CPUID. */
+    public static final long KVM_SET_CPUID2 = iow(0x90, KvmCpuid2.HEADER_SIZE);
+    /** 4.38: needs KVM_CAP_MP_STATE. */
+    public static final long KVM_GET_MP_STATE = ior(0x98, 4);
+    public static final long KVM_SET_MP_STATE = iow(0x99, 4);
+    /** 4.59: needs KVM_CAP_SET_GUEST_DEBUG; struct kvm_guest_debug is 72 bytes on x86. */
+    public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, 72);
+    /** 4.31: needs KVM_CAP_VCPU_EVENTS; struct kvm_vcpu_events is 64 bytes. */
+    public static final long KVM_GET_VCPU_EVENTS = ior(0x9f, 64);
+    public static final long KVM_SET_VCPU_EVENTS = iow(0xa0, 64);
+}

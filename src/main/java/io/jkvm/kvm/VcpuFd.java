@@ -1,0 +1,100 @@
+package io.jkvm.kvm;
+
+import io.jkvm.sys.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A vCPU fd from KVM_CREATE_VCPU, with its mapped {@code struct kvm_run}. {@link #run} is the
+ * hot path: it uses a capture segment of its own and returns {@code -errno} instead of throwing.
+ * KVM_RUN must be issued by one thread (the vCPU's); the other calls may come from any thread
+ * while the vCPU is not running.
+ */
+public final class VcpuFd implements AutoCloseable {
+    private final int id;
+    private final int fd;
+    private final MemorySegment runMapping;
+    private final KvmRun run;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment runCallState = Libc.newCallState(arena);
+    private boolean closed;
+
+    VcpuFd(int id, int fd, MemorySegment runMapping) {
+        this.id = id;
+        this.fd = fd;
+        this.runMapping = runMapping;
+        this.run = new KvmRun(runMapping);
+    }
+
+    public int id() { return id; }
+
+    public int fd() { return fd; }
+
+    public KvmRun kvmRun() { return run; }
+
+    /** KVM_RUN (api.rst 4.10): 0 after an exit to read from {@link #kvmRun()}, or -errno (-EINTR: kicked). */
+    public int run() {
+        return Libc.ioctl(runCallState, fd, KvmIoctls.KVM_RUN, 0L);
+    }
+
+    public void getRegs(MemorySegment regs) {
+        Libc.ioctlOrThrow("KVM_GET_REGS", fd, KvmIoctls.KVM_GET_REGS, regs);
+    }
+
+    public void setRegs(MemorySegment regs) {
+        Libc.ioctlOrThrow("KVM_SET_REGS", fd, KvmIoctls.KVM_SET_REGS, regs);
+    }
+
+    public void getSregs(MemorySegment sregs) {
+        Libc.ioctlOrThrow("KVM_GET_SREGS", fd, KvmIoctls.KVM_GET_SREGS, sregs);
+    }
+
+    public void setSregs(MemorySegment sregs) {
+        Libc.ioctlOrThrow("KVM_SET_SREGS", fd, KvmIoctls.KVM_SET_SREGS, sregs);
+    }
+
+    public void setCpuid2(MemorySegment cpuid) {
+        Libc.ioctlOrThrow("KVM_SET_CPUID2", fd, KvmIoctls.KVM_SET_CPUID2, cpuid);
+    }
+
+    /**
+     * KVM_TRANSLATE (api.rst 4.16): the guest-physical address of a linear address under the
+     * vCPU's current paging mode, or -1 when it is not mapped.
+     */
+    public long translate(long linear) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment t = a.allocate(KvmTranslation.LAYOUT);
+            t.set(JAVA_LONG, KvmTranslation.LINEAR_ADDRESS, linear);
+            Libc.ioctlOrThrow("KVM_TRANSLATE", fd, KvmIoctls.KVM_TRANSLATE, t);
+            return t.get(JAVA_BYTE, KvmTranslation.VALID) != 0 ? t.get(JAVA_LONG, KvmTranslation.PHYSICAL_ADDRESS) : -1;
+        }
+    }
+
+    /**
+     * KVM_SET_SIGNAL_MASK (api.rst 4.21): the thread's signal mask while inside KVM_RUN.
+     * {@code sigset} holds at least the kernel's 8-byte sigset.
+     */
+    public void setSignalMask(MemorySegment sigset) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment mask = a.allocate(4 + Libc.KERNEL_SIGSET_BYTES, 8);
+            mask.set(JAVA_INT, 0, Libc.KERNEL_SIGSET_BYTES);
+            MemorySegment.copy(sigset, 0, mask, 4, Libc.KERNEL_SIGSET_BYTES);
+            Libc.ioctlOrThrow("KVM_SET_SIGNAL_MASK", fd, KvmIoctls.KVM_SET_SIGNAL_MASK, mask);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Libc.munmap(runMapping);
+            Libc.close(fd);
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.jkvm.vcpu;
+
+import io.jkvm.api.VmExit;
+import io.jkvm.kvm.KvmRun;
+import io.jkvm.kvm.VcpuFd;
+import io.jkvm.sys.Errno;
+
+/**
+ * The body of a vCPU thread: enter the guest with KVM_RUN, hand each exit to the
+ * {@link ExitDispatcher}, re-enter, until the VM stops or this vCPU halts.
+ *
+ * <pre>
+ *   loop:  stop requested? -> end
+ *          KVM_RUN -> -EINTR  (kicked): drain the kick signal, loop
+ *                  -> other error: end the VM's run (host error)
+ *                  -> 0: dispatch(kvm_run.exit_reason) -> CONTINUE: loop
+ *                                                      -> HALTED:   this vCPU ends
+ *                                                      -> STOP:     the VM's run ends
+ * </pre>
+ */
+public final class VcpuRunner implements Runnable {
+    /** What the runner needs from its VM. */
+    public interface Lifecycle {
+        boolean stopping();
+
+        void requestExit(VmExit exit);
+
+        /** The thread is done; {@code halted} when the guest halted this vCPU. */
+        void vcpuEnded(int index, boolean halted);
+    }
+
+    private final VcpuFd vcpu;
+    private final ExitDispatcher dispatcher;
+    private final VcpuKicker kicker;
+    private final Lifecycle lifecycle;
+    private final VcpuInspector inspector;
+
+    public VcpuRunner(VcpuFd vcpu, ExitDispatcher dispatcher, VcpuKicker kicker, Lifecycle lifecycle) {
+        this.vcpu = vcpu;
+        this.dispatcher = dispatcher;
+        this.kicker = kicker;
+        this.lifecycle = lifecycle;
+        this.inspector = new KvmVcpuInspector(vcpu);
+    }
+
+    @Override
+    public void run() {
+        boolean halted = false;
+        KvmRun run = vcpu.kvmRun();
+        try {
+            kicker.bindCurrentThread(vcpu);
+            while (!lifecycle.stopping()) {
+                int r = vcpu.run();
+                if (r < 0) {
+                    if (VcpuKicker.isInterrupted(r)) {
+                        kicker.drain();
+                        if (!lifecycle.stopping()) kicker.clearImmediateExit();
+                        continue;
+                    }
+                    lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": KVM_RUN failed: " + Errno.describe(-r)));
+                    break;
+                }
+                int action = dispatcher.dispatch(run, inspector);
+                if (action == ExitDispatcher.HALTED) {
+                    halted = true;
+                    break;
+                }
+            }
+        } catch (Throwable t) {
+            lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": " + t));
+        } finally {
+            kicker.unbind();
+            lifecycle.vcpuEnded(vcpu.id(), halted);
+        }
+    }
+}
