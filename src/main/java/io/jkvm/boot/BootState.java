@@ -49,7 +49,8 @@ public final class BootState {
                 }
                 KvmSregs.setTable(sregs, KvmSregs.GDT, Layout.GDT_ADDR, Gdt.LIMIT);
                 KvmSregs.setTable(sregs, KvmSregs.IDT, 0, 0);
-                long cr0 = KvmSregs.get(sregs, KvmSregs.CR0) | CR0_PE | CR0_ET;
+                // Explicit, not KVM's reset value: that has CD and NW set (caches off, SDM 3A 9.1.1).
+                long cr0 = CR0_PE | CR0_ET;
                 if (mode == CpuMode.LONG) {
                     KvmSregs.set(sregs, KvmSregs.CR3, Layout.PML4_ADDR);
                     KvmSregs.set(sregs, KvmSregs.CR4, KvmSregs.get(sregs, KvmSregs.CR4) | CR4_PAE);

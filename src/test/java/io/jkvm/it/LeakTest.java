@@ -1,0 +1,65 @@
+package io.jkvm.it;
+
+import io.jkvm.api.VirtualMachine;
+import io.jkvm.api.VmConfig;
+import io.jkvm.api.VmExit;
+import io.jkvm.boot.CpuMode;
+import io.jkvm.boot.EntryPoint;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One JVM creates, runs and closes 1,000 VMs in a row: no fd and no RSS growth. */
+class LeakTest {
+    private static final int WARM_UP = 100;
+    private static final int VMS = 1000;
+    /** Slack for heap and JIT noise; a leaked 1 MiB mapping per VM would be ~1000 MiB. */
+    private static final long RSS_SLACK = 24L << 20;
+
+    @Test
+    void thousandVmsLeaveNoFdsOrMemoryBehind() throws Exception {
+        TestGuests.assumeKvm();
+        byte[] hello = TestGuests.load("hello");
+        VmConfig config = VmConfig.builder().mode(CpuMode.REAL).memory(1L << 20).image(hello, "hello")
+                .loadAddress(0x1000).entry(EntryPoint.realMode(0, 0x1000)).register("rax", 2).register("rbx", 2)
+                .cpus(2).build();
+        for (int i = 0; i < WARM_UP; i++) runOnce(config);
+        System.gc();
+        long fds = openFds();
+        long rss = rssBytes();
+        for (int i = 0; i < VMS; i++) runOnce(config);
+        System.gc();
+        long fdsAfter = openFds();
+        long rssAfter = rssBytes();
+        System.err.printf("LeakTest: fds %d -> %d, RSS %d KiB -> %d KiB%n", fds, fdsAfter, rss >> 10, rssAfter >> 10);
+        assertEquals(fds, fdsAfter, "fds leaked");
+        assertTrue(rssAfter - rss < RSS_SLACK, "RSS grew by " + ((rssAfter - rss) >> 10) + " KiB");
+    }
+
+    private static void runOnce(VmConfig config) throws InterruptedException {
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            VmExit exit = vm.run(Duration.ofSeconds(10));
+            assertEquals(VmExit.Reason.HALTED, exit.reason(), exit.message());
+        }
+    }
+
+    private static long openFds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+        throw new IllegalStateException("no VmRSS");
+    }
+}
