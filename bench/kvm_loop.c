@@ -17,7 +17,8 @@
  * Output:
  *   mode=out cpl=3 iterations=N exits=N seconds=S exits_per_sec=E ns_per_exit=T
  *   mode=calibrate iterations=N seconds=S instructions_per_sec=I
- * With --repeat R the VM is created once and the vCPU is reset and run R times (a line each).
+ * With --repeat R the VM is created once; before each of the R runs the image, GDT and page
+ * tables are copied in again and the registers reset (one line per run).
  * --cpl0 sets RBX = 1, which tells bench_out.bin to run its loop at CPL0 (no ring switch).
  *
  * Plain libc + <linux/kvm.h>; build with bench/build.sh.
@@ -256,14 +257,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "kvm_loop: %s too large\n", image);
         return 1;
     }
+    uint8_t *img = malloc(st.st_size ? st.st_size : 1);
+    if (!img)
+        die("malloc");
     for (off_t off = 0; off < st.st_size;) {
-        ssize_t n = read(fd, mem + LOAD_ADDR + off, st.st_size - off);
+        ssize_t n = read(fd, img + off, st.st_size - off);
         if (n <= 0)
             die("read image");
         off += n;
     }
     close(fd);
-    setup_memory(mem);
 
     int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
     if (vcpu < 0)
@@ -277,6 +280,9 @@ int main(int argc, char **argv)
     set_cpuid(kvm, vcpu);
 
     for (int r = 0; r < repeat; r++) {
+        /* Every run starts from the same memory and registers. */
+        memcpy(mem + LOAD_ADDR, img, st.st_size);
+        setup_memory(mem);
         setup_vcpu(vcpu, iterations, cpl0);
         uint64_t exits = 0, data_sum = 0;
         double t0 = now();
@@ -331,5 +337,6 @@ int main(int argc, char **argv)
     close(vm);
     close(kvm);
     munmap(mem, MEM_SIZE);
+    free(img);
     return 0;
 }

@@ -34,6 +34,7 @@
         .globl _start
 _start:
         lgdt    gdt_ptr(%rip)           /* the host's six descriptors plus our TSS */
+        movb    $0x89, gdt + 0x35(%rip) /* TSS type "available": ltr of a busy one faults */
         mov     $0x30, %ax
         ltr     %ax                     /* I/O bitmap: ports 0x00-0xff allowed at CPL3 */
         test    %rbx, %rbx

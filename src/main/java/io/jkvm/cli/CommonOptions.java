@@ -19,6 +19,16 @@ final class CommonOptions {
     @Option(names = "--kvm", paramLabel = "PATH", defaultValue = "/dev/kvm", description = "The KVM device (default: ${DEFAULT-VALUE}).")
     String kvmDevice;
 
+    /** The --timeout value, or null for none. */
+    java.time.Duration timeout() {
+        if (timeout == null) return null;
+        try {
+            return io.jkvm.api.Sizes.parseDuration(timeout);
+        } catch (io.jkvm.JkvmException e) {
+            throw new UsageException("--timeout: " + e.getMessage());
+        }
+    }
+
     boolean traceExits() {
         if (trace == null) return false;
         if (!trace.equals("exits")) throw new UsageException("unknown --trace '" + trace + "': the only one is 'exits'");

@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Duration timeout = common.timeout != null ? Sizes.parseDuration(common.timeout) : null;
+        Duration timeout = common.timeout();
         return switch (name) {
             case "hello" -> hello(timeout);
             case "counter" -> counter(timeout);

@@ -64,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         VmConfig config = config();
-        Duration timeout = common.timeout != null ? Sizes.parseDuration(common.timeout) : null;
+        Duration timeout = common.timeout();
         VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, System.err);
         System.err.println("jkvm: " + exit.message().stripTrailing());
         return exit.status();

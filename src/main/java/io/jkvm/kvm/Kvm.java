@@ -38,7 +38,12 @@ public final class Kvm implements AutoCloseable {
         if (fd < 0) throw new JkvmException(openFailure(device, -fd));
         Kvm kvm = new Kvm(fd);
         try {
-            int version = kvm.apiVersion();
+            int version;
+            try {
+                version = kvm.apiVersion();
+            } catch (SysException e) {
+                throw new JkvmException(device + " is not a KVM device (KVM_GET_API_VERSION: " + Errno.describe(e.errno()) + ")");
+            }
             if (version != KVM_API_VERSION) {
                 throw new JkvmException("KVM API version is " + version + ", jkvm needs " + KVM_API_VERSION
                         + ": this kernel's KVM is not supported");
