@@ -5,4 +5,5 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$here/build"
 gcc -O2 -Wall -Wextra -std=gnu11 -o "$here/build/kvm_loop" "$here/kvm_loop.c"
+gcc -O2 -Wall -Wextra -std=gnu11 -o "$here/build/kvm_hello" "$here/kvm_hello.c"
 bash "$here/../guests/build.sh" "$here/build/guests"

@@ -47,9 +47,7 @@
 #define PORT_DEBUG_EXIT 0xf4
 
 #define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
 #define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
 #define CR0_PG (1ull << 31)
 #define CR4_PAE (1ull << 5)
 #define EFER_LME (1ull << 8)
@@ -125,7 +123,7 @@ static void setup_vcpu(int vcpu, uint64_t iterations, uint64_t rbx)
     sregs.idt.base = 0;
     sregs.idt.limit = 0;              /* no IDT */
     /* TR and LDT keep KVM's reset values (TR: busy TSS, base 0, limit 0xffff). */
-    sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_PG;  /* 0x80000033 */
+    sregs.cr0 = CR0_PE | CR0_ET | CR0_PG;  /* 0x80000011, as jkvm (not KVM's reset CD|NW) */
     sregs.cr3 = PML4_ADDR;
     sregs.cr4 = CR4_PAE;                                     /* 0x20 */
     sregs.efer = EFER_LME | EFER_LMA;                        /* 0x500 */

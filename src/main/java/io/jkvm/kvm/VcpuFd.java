@@ -21,7 +21,12 @@ public final class VcpuFd implements AutoCloseable {
     private final MemorySegment runMapping;
     private final KvmRun run;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment runCallState = Libc.newCallState(arena);
+    /**
+     * errno capture for KVM_RUN, from an automatic arena: a downcall acquires the session of
+     * every segment it is passed, and a shared arena's acquire is an atomic update on each
+     * KVM_RUN; an automatic arena's costs nothing (it lives as long as this object).
+     */
+    private final MemorySegment runCallState = Libc.newCallState(Arena.ofAuto());
     private boolean closed;
 
     VcpuFd(int id, int fd, MemorySegment runMapping) {

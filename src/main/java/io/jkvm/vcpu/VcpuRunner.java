@@ -43,34 +43,49 @@ public final class VcpuRunner implements Runnable {
         this.inspector = new KvmVcpuInspector(vcpu);
     }
 
+    /** What one trip through the loop decided. */
+    private static final int GO_ON = 0;
+    private static final int HALT = 1;
+    private static final int END = 2;
+
     @Override
     public void run() {
         boolean halted = false;
         KvmRun run = vcpu.kvmRun();
         try {
             kicker.bindCurrentThread(vcpu);
-            while (!lifecycle.stopping()) {
-                int r = vcpu.run();
-                if (r < 0) {
-                    if (VcpuKicker.isInterrupted(r)) {
-                        kicker.drain();
-                        if (!lifecycle.stopping()) kicker.clearImmediateExit();
-                        continue;
-                    }
-                    lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": KVM_RUN failed: " + Errno.describe(-r)));
-                    break;
-                }
-                int action = dispatcher.dispatch(run, inspector);
-                if (action == ExitDispatcher.HALTED) {
-                    halted = true;
-                    break;
-                }
-            }
+            int step = GO_ON;
+            while (step == GO_ON) step = enterGuestOnce(run);
+            halted = step == HALT;
         } catch (Throwable t) {
             lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": " + t));
         } finally {
             kicker.unbind();
             lifecycle.vcpuEnded(vcpu.id(), halted);
         }
+    }
+
+    /**
+     * One KVM_RUN and the handling of its exit. A method of its own, not the loop body, so the
+     * JIT compiles it after a few hundred exits instead of waiting for the loop's on-stack
+     * replacement (tens of thousands of iterations run interpreted otherwise).
+     */
+    private int enterGuestOnce(KvmRun run) {
+        if (lifecycle.stopping()) return END;
+        int r = vcpu.run();
+        if (r < 0) {
+            if (VcpuKicker.isInterrupted(r)) {
+                kicker.drain();
+                if (!lifecycle.stopping()) kicker.clearImmediateExit();
+                return GO_ON;
+            }
+            lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": KVM_RUN failed: " + Errno.describe(-r)));
+            return END;
+        }
+        return switch (dispatcher.dispatch(run, inspector)) {
+            case ExitDispatcher.CONTINUE -> GO_ON;
+            case ExitDispatcher.HALTED -> HALT;
+            default -> END;
+        };
     }
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# jkvm's benchmarks, each against a reference measured in the same run (this machine is shared
+# and noisy: ratios matter, absolute figures drift). Prints a Markdown report and saves it to
+# bench/build/results.md. See docs/PERFORMANCE.md for what each figure means.
+#
+#   bench/run.sh                 # everything (about 3 minutes here)
+#   ROUNDS=5 EXITS=200000 bench/run.sh exits
+#   bench/run.sh startup
+#
+# Needs: gcc, hyperfine, qemu-system-x86_64 (apt-get install hyperfine qemu-system-x86), python3.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+source scripts/java-home.sh
+what="${1:-all}"
+ROUNDS="${ROUNDS:-3}"
+EXITS="${EXITS:-100000}"
+RUNS="${RUNS:-20}"
+for tool in gcc hyperfine qemu-system-x86_64 python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install gcc hyperfine qemu-system-x86 python3)" >&2; exit 1; }
+done
+bash bench/build.sh >/dev/null
+./jkvm --version >/dev/null 2>&1   # builds target/jkvm.jar and the AOT cache if needed
+B=bench/build
+G=$B/guests
+JAR=target/jkvm.jar
+AOT=target/jkvm.aot
+JAVA="$JAVA_HOME/bin/java"
+FAST=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m)
+report="$B/results.md"
+: >"$report"
+say() { echo "$*" | tee -a "$report"; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+say "# jkvm benchmarks, $(date -u +%Y-%m-%dT%H:%MZ)"
+say ""
+say "Machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); KVM: $([[ -d /sys/module/kvm_pvm ]] && echo 'nested kvm-pvm' || echo 'kvm'); $("$JAVA" -version 2>&1 | head -1)"
+say ""
+
+exits_bench() {
+  say "## Port-I/O exit round trip"
+  say ""
+  say "Guest: guests/bench_out.S, $EXITS one-byte OUTs to port 0x10, then the debug-exit port. Median of $ROUNDS rounds, C and jkvm alternating."
+  say "jkvm: \`./jkvm run --mode long --reg rflags=0x3002 --reg rcx=$EXITS --reg rbx=R --serial none --stats bench_out.bin\` (its run time: first KVM_RUN to the end)."
+  say "C: \`bench/build/kvm_loop [--cpl0] out bench_out.bin $EXITS\` (a minimal KVM_RUN loop, same vCPU set-up)."
+  say ""
+  say "| loop runs at | C exits/s | jkvm exits/s | jkvm / C |"
+  say "|---|---|---|---|"
+  for ring in 3 0; do
+    local rbx=0 cflag=()
+    [[ $ring == 0 ]] && { rbx=1; cflag=(--cpl0); }
+    local cs=() js=()
+    for ((r = 0; r < ROUNDS; r++)); do
+      c="$($B/kvm_loop "${cflag[@]}" out $G/bench_out.bin "$EXITS" | sed -n 's/.* seconds=\([0-9.]*\).*/\1/p')"
+      cs+=("$(python3 -c "print($EXITS / $c)")")
+      j="$(./jkvm run --mode long --reg rflags=0x3002 --reg rcx="$EXITS" --reg rbx=$rbx --serial none --stats \
+            $G/bench_out.bin 2>&1 | sed -n 's/^run time (s) *\([0-9.]*\)/\1/p' || true)"   # status 1: debug exit of 0
+      js+=("$(python3 -c "print($EXITS / $j)")")
+    done
+    cm="$(printf '%s\n' "${cs[@]}" | median)"
+    jm="$(printf '%s\n' "${js[@]}" | median)"
+    say "| CPL$ring | $(printf %.0f "$cm") | $(printf %.0f "$jm") | $(python3 -c "print(f'{$jm / $cm:.3f}')") |"
+  done
+  say ""
+}
+
+startup_bench() {
+  say "## Start-up: process start to the hello guest's halt"
+  say ""
+  say "hyperfine, $RUNS runs after 3 warm-ups; peak RSS is the median of 5 runs of \`/usr/bin/time -f %M\`."
+  say ""
+  local qemu="qemu-system-x86_64 -M microvm -accel kvm -m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
+  local names=("C: bench/build/kvm_hello" "QEMU -M microvm, multiboot hello" "jkvm: java -cp jkvm.jar (JVM defaults)"
+               "jkvm: + SerialGC, C1 only" "jkvm: + AOT cache (JEP 514)" "jkvm: ./jkvm demo hello (the launcher)")
+  local cmds=("$B/kvm_hello $G/hello.bin"
+              "$qemu"
+              "$JAVA --enable-native-access=ALL-UNNAMED -cp $JAR io.jkvm.cli.Main demo hello"
+              "$JAVA --enable-native-access=ALL-UNNAMED ${FAST[*]} -cp $JAR io.jkvm.cli.Main demo hello"
+              "$JAVA --enable-native-access=ALL-UNNAMED ${FAST[*]} -XX:AOTCache=$AOT -Xlog:aot=off -Xlog:cds=off -cp $JAR io.jkvm.cli.Main demo hello"
+              "./jkvm demo hello")
+  hyperfine -N -i --style none --warmup 3 --runs "$RUNS" --export-json $B/startup.json "${cmds[@]}" >/dev/null 2>&1
+  say "| command | wall time, median | peak RSS |"
+  say "|---|---|---|"
+  for i in "${!cmds[@]}"; do
+    local ms rss
+    ms="$(python3 -c "import json; r=json.load(open('$B/startup.json'))['results'][$i]; print(f\"{r['median']*1000:.1f} ms (mean {r['mean']*1000:.1f} ± {r['stddev']*1000:.1f})\")")"
+    rss="$(for k in 1 2 3 4 5; do { /usr/bin/time -f %M ${cmds[$i]} 2>&1 >/dev/null || true; } | tail -1; done | median)"
+    say "| ${names[$i]} | $ms | $(python3 -c "print(f'{$rss/1024:.1f} MiB')") |"
+  done
+  say ""
+}
+
+case "$what" in
+  exits) exits_bench ;;
+  startup) startup_bench ;;
+  all) exits_bench; startup_bench ;;
+  *) echo "usage: bench/run.sh [all|exits|startup]" >&2; exit 2 ;;
+esac

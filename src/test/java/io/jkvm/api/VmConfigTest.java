@@ -1,0 +1,156 @@
+package io.jkvm.api;
+
+import io.jkvm.JkvmException;
+import io.jkvm.boot.CpuMode;
+import io.jkvm.boot.EntryPoint;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link VmConfig#validate} on a host with 24 GiB and 255 vCPUs. */
+class VmConfigTest {
+    private static final long M = 1L << 20;
+    private static final long HOST_MEMORY = 24L << 30;
+    private static final int MAX_VCPUS = 255;
+
+    private static VmConfig.Builder base() {
+        return VmConfig.builder().memory(64 * M).image(new byte[16], "test.bin");
+    }
+
+    private static String rejected(VmConfig.Builder builder) {
+        VmConfig config = builder.build();
+        return assertThrows(JkvmException.class, () -> config.validate(HOST_MEMORY, MAX_VCPUS)).getMessage();
+    }
+
+    private static void accepted(VmConfig.Builder builder) {
+        VmConfig config = builder.build();
+        assertDoesNotThrow(() -> config.validate(HOST_MEMORY, MAX_VCPUS));
+    }
+
+    private static void assertContains(String expected, String message) {
+        assertTrue(message.contains(expected), "expected '" + expected + "' in: " + message);
+    }
+
+    @Test
+    void validConfigsPass() {
+        accepted(base());
+        accepted(base().mode(CpuMode.PROTECTED));
+        accepted(base().mode(CpuMode.LONG).memory(4L << 30).cpus(255).register("RAX", 2).exitLimit(10));
+        accepted(base().memory(M));
+    }
+
+    @Test
+    void builderDefaults() {
+        VmConfig real = base().build();
+        assertEquals(0x1000, real.loadAddress());
+        assertEquals(EntryPoint.linear(0x1000), real.entry());
+        assertEquals(1, real.cpus());
+        assertEquals(0xf4, real.debugExitPort());
+        VmConfig lng = base().mode(CpuMode.LONG).build();
+        assertEquals(0x100000, lng.loadAddress());
+        assertEquals(EntryPoint.linear(0x100000), lng.entry());
+    }
+
+    @Test
+    void memoryMustBeWholePages() {
+        assertContains("not a multiple of 4 KiB", rejected(base().memory(64 * M + 1)));
+        assertContains("not a multiple of 4 KiB", rejected(base().memory(0)));
+    }
+
+    @Test
+    void memoryMustBeAtLeastOneMegabyte() {
+        assertEquals("memory size 1044480 bytes is too small: jkvm needs at least 1M",
+                rejected(base().memory(M - 4096)));
+    }
+
+    @Test
+    void memoryMustFitTheHost() {
+        assertEquals("memory size 32 GiB is more than this host has (24 GiB): give a smaller --memory",
+                rejected(base().memory(32L << 30)));
+    }
+
+    @Test
+    void cpusWithinBounds() {
+        assertEquals("--cpus must be at least 1", rejected(base().cpus(0)));
+        assertEquals("--cpus 256 is more than KVM allows on this host (255)", rejected(base().cpus(256)));
+    }
+
+    @Test
+    void unknownRegisterListsTheValidNames() {
+        String message = rejected(base().register("eax", 1));
+        assertContains("unknown register 'eax'", message);
+        assertContains("rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp, r8", message);
+        assertContains("rip, rflags", message);
+    }
+
+    @Test
+    void imageMustBeThereAndNotEmpty() {
+        assertEquals("image empty.bin is empty", rejected(base().image(new byte[0], "empty.bin")));
+        assertEquals("no image to run", rejected(VmConfig.builder()));
+    }
+
+    @Test
+    void imageMustFitInRam() {
+        String message = rejected(base().memory(M).image(new byte[(int) M], "big.bin"));
+        assertContains("image big.bin (1048576 bytes) loaded at 0x1000 runs past the end of guest RAM (0x100000)", message);
+        accepted(base().memory(M).image(new byte[(int) M - 0x1000], "exact.bin"));
+    }
+
+    @Test
+    void loadAddressMustBeInRam() {
+        assertContains("load address 0x4000000 is outside guest RAM [0, 0x4000000)", rejected(base().loadAddress(64 * M)));
+        assertContains("load address 0xffffffffffffffff is outside guest RAM", rejected(base().loadAddress(-1)));
+    }
+
+    @Test
+    void imageMustNotOverlapTheGdtInProtectedMode() {
+        String message = rejected(base().mode(CpuMode.PROTECTED).loadAddress(0x400).image(new byte[0x200], "p.bin"));
+        assertContains("overlaps jkvm's GDT at [0x500, 0x1000) in protected mode", message);
+        accepted(base().mode(CpuMode.PROTECTED).loadAddress(0x300).image(new byte[0x200], "p.bin"));
+        accepted(base().mode(CpuMode.PROTECTED).loadAddress(0x1000));
+    }
+
+    @Test
+    void imageMustNotOverlapThePageTablesInLongMode() {
+        String message = rejected(base().mode(CpuMode.LONG).loadAddress(0x9800));
+        assertContains("overlaps jkvm's page tables at [0x9000, 0xf000) in long mode", message);
+        assertContains("overlaps jkvm's GDT", rejected(base().mode(CpuMode.LONG).loadAddress(0xf00)));
+        accepted(base().mode(CpuMode.LONG).loadAddress(0xf000));
+        accepted(base().mode(CpuMode.LONG).loadAddress(0x1000).image(new byte[0x8000], "fits.bin"));
+    }
+
+    @Test
+    void realModeHasNoReservedTables() {
+        accepted(base().loadAddress(0x500).image(new byte[0x100], "r.bin"));
+        accepted(base().loadAddress(0x9000));
+    }
+
+    @Test
+    void entryMustBeInRam() {
+        assertEquals("entry 0x4000000 is outside guest RAM [0, 0x4000000)",
+                rejected(base().mode(CpuMode.PROTECTED).entry(EntryPoint.linear(64 * M))));
+        assertContains("is not reachable in real mode", rejected(base().entry(EntryPoint.linear(0x200000))));
+    }
+
+    @Test
+    void segOffEntryIsForRealModeOnly() {
+        assertEquals("a SEG:OFF entry is for --mode real; give a plain address in long mode",
+                rejected(base().mode(CpuMode.LONG).entry(EntryPoint.realMode(0x1000, 0))));
+        accepted(base().entry(EntryPoint.realMode(0x100, 0)));
+    }
+
+    @Test
+    void debugExitPortMustBeAPort() {
+        assertEquals("debug-exit port 0xfffe is not a valid I/O port", rejected(base().debugExit(0xfffe, 4)));
+        accepted(base().debugExit(0xfffc, 4));
+        accepted(base().noDebugExit());
+    }
+
+    @Test
+    void exitLimitMustNotBeNegative() {
+        assertEquals("--exits must be positive", rejected(base().exitLimit(-1)));
+    }
+}
