@@ -51,14 +51,20 @@ public final class Sizes {
         }
     }
 
-    /** "500ms", "10s", "2m", "1h", or a bare number of seconds. */
+    /** "500ms", "10s", "1.5m", "1h", or a bare number of seconds; positive. */
     public static Duration parseDuration(String text) {
+        Duration d = parseAnyDuration(text);
+        if (d.isNegative() || d.isZero()) throw new JkvmException("duration '" + text + "' must be positive, e.g. 500ms or 10s");
+        return d;
+    }
+
+    private static Duration parseAnyDuration(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
             if (s.endsWith("s")) return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-            if (s.endsWith("m")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
-            if (s.endsWith("h")) return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+            if (s.endsWith("m")) return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 60_000));
+            if (s.endsWith("h")) return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 3_600_000));
             return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
         } catch (NumberFormatException e) {
             throw new JkvmException("cannot read duration '" + text + "': give e.g. 500ms, 10s or 2m");
@@ -68,8 +74,8 @@ public final class Sizes {
     public static String format(long bytes) {
         if (bytes == Long.MAX_VALUE) return "unknown";
         if (bytes >= (1L << 30) && bytes % (1L << 30) == 0) return (bytes >> 30) + " GiB";
-        if (bytes >= (1L << 30)) return String.format("%.1f GiB", bytes / (double) (1L << 30));
-        if (bytes >= (1L << 20)) return String.format("%.1f MiB", bytes / (double) (1L << 20));
+        if (bytes >= (1L << 30)) return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+        if (bytes >= (1L << 20)) return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
         return bytes + " bytes";
     }
 }

@@ -72,17 +72,14 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
                         reserved[0], reserved[1], mode.name().toLowerCase(), Layout.PAGE_TABLES_END));
             }
         }
-        if (mode == CpuMode.REAL && (entry.address() < 0 || entry.address() >= 0x10_0000 + 0xfff0)) {
-            throw new JkvmException(String.format("entry %s is not reachable in real mode (below 1 MiB + 64 KiB)", entry));
+        if (mode == CpuMode.REAL && (entry.address() < 0 || entry.address() >= EntryPoint.REAL_MODE_LIMIT)) {
+            throw new JkvmException(String.format("entry %s is not reachable in real mode (the limit is 0xffff:0xffff = 0x10ffef)", entry));
         }
         if (entry.address() < 0 || entry.address() >= ramEnd) {
             throw new JkvmException(String.format("entry 0x%x is outside guest RAM [0, 0x%x)", entry.address(), ramEnd));
         }
         if (mode != CpuMode.REAL && entry.segmented()) {
             throw new JkvmException("a SEG:OFF entry is for --mode real; give a plain address in " + mode.name().toLowerCase() + " mode");
-        }
-        if (mode != CpuMode.LONG && entry.address() > 0xffff_ffffL) {
-            throw new JkvmException("entry above 4 GiB needs --mode long");
         }
         if (exitLimit < 0) throw new JkvmException("--exits must be positive");
     }

@@ -2,10 +2,14 @@ package io.jkvm.boot;
 
 /**
  * Where a vCPU starts. In real mode an entry is a segment and an offset (CS:IP); a plain
- * address is split into CS = (address >> 4) & 0xF000 and IP = the rest, so that any address
- * below 1 MiB is reachable. In protected and long mode the entry is a linear address (RIP).
+ * address below 1 MiB is split into CS = (address >> 4) & 0xF000 and IP = the rest; from
+ * 1 MiB up to {@link #REAL_MODE_LIMIT} (the "high memory area", reachable with A20 on) CS is
+ * 0xFFFF. In protected and long mode the entry is a linear address (RIP).
  */
 public record EntryPoint(long address, int segment, boolean segmented) {
+    /** One past the highest real-mode address, 0xFFFF:0xFFFF. */
+    public static final long REAL_MODE_LIMIT = 0xFFFF0L + 0x10000L;
+
     public static EntryPoint linear(long address) { return new EntryPoint(address, 0, false); }
 
     public static EntryPoint realMode(int segment, int offset) {
@@ -14,7 +18,8 @@ public record EntryPoint(long address, int segment, boolean segmented) {
 
     /** CS selector in real mode. */
     public int realModeSegment() {
-        return segmented ? segment : (int) ((address >> 4) & 0xF000);
+        if (segmented) return segment;
+        return address < 0x10_0000 ? (int) ((address >> 4) & 0xF000) : 0xFFFF;
     }
 
     /** IP in real mode. */

@@ -64,10 +64,18 @@ class SizesTest {
         assertEquals(Duration.ofHours(1), Sizes.parseDuration("1h"));
         assertEquals(Duration.ofSeconds(3), Sizes.parseDuration("3"), "a bare number is seconds");
         assertEquals(Duration.ofSeconds(10), Sizes.parseDuration("10S"));
+        assertEquals(Duration.ofSeconds(90), Sizes.parseDuration("1.5m"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "ms", "s", "5 minutes", "1.5m", "10x"})
+    @ValueSource(strings = {"-5s", "0", "0ms"})
+    void durationsMustBePositive(String text) {
+        JkvmException e = assertThrows(JkvmException.class, () -> Sizes.parseDuration(text));
+        assertEquals("duration '" + text + "' must be positive, e.g. 500ms or 10s", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "abc", "ms", "s", "5 minutes", "1.5q", "10x"})
     void badDurationsAreRejected(String text) {
         JkvmException e = assertThrows(JkvmException.class, () -> Sizes.parseDuration(text));
         assertEquals("cannot read duration '" + text + "': give e.g. 500ms, 10s or 2m", e.getMessage());

@@ -133,6 +133,8 @@ class VmConfigTest {
         assertEquals("entry 0x4000000 is outside guest RAM [0, 0x4000000)",
                 rejected(base().mode(CpuMode.PROTECTED).entry(EntryPoint.linear(64 * M))));
         assertContains("is not reachable in real mode", rejected(base().entry(EntryPoint.linear(0x200000))));
+        assertContains("is not reachable in real mode", rejected(base().entry(EntryPoint.linear(EntryPoint.REAL_MODE_LIMIT))));
+        accepted(base().loadAddress(0x100000));  // 0xffff:0x0010
     }
 
     @Test

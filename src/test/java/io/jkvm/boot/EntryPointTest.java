@@ -37,4 +37,14 @@ class EntryPointTest {
         assertEquals(0xf000, reset.realModeSegment());
         assertEquals(0xfff0, reset.realModeOffset());
     }
+
+    @Test
+    void highMemoryAreaIsReachedThroughSegmentFfff() {
+        EntryPoint e = EntryPoint.linear(0x100000);
+        assertEquals(0xffff, e.realModeSegment());
+        assertEquals(0x10, e.realModeOffset());
+        EntryPoint last = EntryPoint.linear(EntryPoint.REAL_MODE_LIMIT - 1);
+        assertEquals(0xffff, last.realModeSegment());
+        assertEquals(0xffff, last.realModeOffset());
+    }
 }

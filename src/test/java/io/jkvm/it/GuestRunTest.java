@@ -46,6 +46,18 @@ class GuestRunTest {
     }
 
     @Test
+    void realModeEntryInTheHighMemoryArea() throws Exception {
+        // hello is position-independent: at 0x100000 it starts at CS:IP = ffff:0010.
+        TestDevices.Console console = new TestDevices.Console();
+        VmConfig config = guest("hello", CpuMode.REAL, console).loadAddress(0x100000)
+                .register("rax", 1).register("rbx", 2).build();
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            assertEquals(VmExit.Reason.HALTED, vm.run(LIMIT).reason());
+            assertEquals("3\n", console.text());
+        }
+    }
+
+    @Test
     void realModeStringIoBothDirectionsAndEverySize() throws Exception {
         TestDevices.Console console = new TestDevices.Console();
         TestDevices.LetterPort port = new TestDevices.LetterPort();
