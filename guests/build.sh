@@ -17,7 +17,7 @@ done
 for src in "$here"/*.S; do
   name="$(basename "$src" .S)"
   bin="$out/$name.bin"
-  [[ "$bin" -nt "$src" && "$bin" -nt "$0" ]] && continue
+  if [[ "$bin" -nt "$src" && "$bin" -nt "$0" ]] && [[ -z "$(find "$here/include" -newer "$bin" -print -quit)" ]]; then continue; fi
   spec="$(grep -m1 '^#@' "$src" || true)"
   text="$(sed -n 's/.*text=\(0x[0-9a-fA-F]*\).*/\1/p' <<<"$spec")"
   bits="$(sed -n 's/.*bits=\([0-9]*\).*/\1/p' <<<"$spec")"

@@ -29,23 +29,7 @@
  * exit status 85, with -accel kvm and -accel tcg, default machine (pc) and -M microvm.
  */
 #@ text=0x100000 bits=32
-#define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00010003             /* bit 16: a.out kludge; bits 0, 1: align, mem info */
-        .code32
-        .text
-        .globl  _start
-_start:
-        jmp     entry
-        .balign 4
-mb_header:
-        .long   MB_MAGIC
-        .long   MB_FLAGS
-        .long   -(MB_MAGIC + MB_FLAGS)  // checksum
-        .long   mb_header               // header_addr
-        .long   _start                  // load_addr
-        .long   load_end                // load_end_addr
-        .long   bss_end                 // bss_end_addr
-        .long   _start                  // entry_addr
+#include "include/multiboot_header.inc"
 
 entry:
         mov     $stack_top, %esp

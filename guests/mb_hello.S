@@ -21,23 +21,7 @@
  * exit status 33, with -accel kvm and -accel tcg, default machine (pc) and -M microvm.
  */
 #@ text=0x100000 bits=32
-#define MB_MAGIC 0x1BADB002
-#define MB_FLAGS 0x00010003             /* bit 16: a.out kludge; bits 0, 1: align, mem info */
-        .code32
-        .text
-        .globl  _start
-_start:
-        jmp     entry
-        .balign 4
-mb_header:
-        .long   MB_MAGIC
-        .long   MB_FLAGS
-        .long   -(MB_MAGIC + MB_FLAGS)  // checksum
-        .long   mb_header               // header_addr
-        .long   _start                  // load_addr
-        .long   load_end                // load_end_addr
-        .long   bss_end                 // bss_end_addr
-        .long   _start                  // entry_addr
+#include "include/multiboot_header.inc"
 
 entry:
         mov     $stack_top, %esp
@@ -54,17 +38,7 @@ entry:
 3:      hlt
         jmp     3b
 
-// putc: writes AL to COM1 once the LSR says the transmitter holding register is empty.
-putc:
-        mov     %al, %ah
-        mov     $0x3fd, %dx
-4:      inb     (%dx), %al
-        test    $0x20, %al
-        jz      4b
-        mov     $0x3f8, %dx
-        mov     %ah, %al
-        outb    %al, (%dx)
-        ret
+#include "include/com1_putc32.inc"
 
 msg:    .asciz  "Hello from a multiboot guest\n"
 load_end:

@@ -29,17 +29,7 @@ _start:
 3:      hlt
         jmp     3b
 
-// putc: writes AL to COM1 once the LSR says the transmitter holding register is empty.
-putc:
-        mov     %al, %ah
-        mov     $0x3fd, %dx
-4:      inb     (%dx), %al
-        test    $0x20, %al
-        jz      4b
-        mov     $0x3f8, %dx
-        mov     %ah, %al
-        outb    %al, (%dx)
-        ret
+#include "include/com1_putc32.inc"
 
 msg:    .asciz  "protected mode\n"
 

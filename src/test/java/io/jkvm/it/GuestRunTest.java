@@ -139,6 +139,36 @@ class GuestRunTest {
         }
     }
 
+    /** Natively POPCNT runs and the guest halts; where KVM emulates CPL0 code it fails, and jkvm shows its bytes. */
+    @Test
+    void emulationFailureShowsTheInstructionBytes() throws Exception {
+        try (VirtualMachine vm = VirtualMachine.create(guest("emulation_failure", CpuMode.LONG, new TestDevices.Console()).build())) {
+            VmExit exit = vm.run(LIMIT);
+            if (exit.reason() == VmExit.Reason.HALTED) {
+                System.err.println("emulationFailureShowsTheInstructionBytes: POPCNT ran natively here; no emulation failure to show");
+                return;
+            }
+            assertEquals(VmExit.Reason.GUEST_ERROR, exit.reason(), exit.message());
+            assertTrue(exit.message().contains("KVM_INTERNAL_ERROR_EMULATION"), exit.message());
+            assertTrue(exit.message().contains("instruction bytes at guest-physical 0x100007: f3 48 0f b8 d8 f4"), exit.message());
+            assertTrue(exit.message().contains("rip    0000000000100007"), exit.message());
+        }
+    }
+
+    @Test
+    void ramAboveTheMmioHoleIsASecondSlot() throws Exception {
+        // 3 GiB + 64 MiB: [0, 3 GiB) and [4 GiB, 4 GiB + 64 MiB); mapped lazily, so cheap.
+        VmConfig config = guest("long_mmio", CpuMode.LONG, new TestDevices.Console()).memory((3L << 30) + (64L << 20)).build();
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            assertEquals(2, vm.memory().regions().size());
+            assertEquals(0x1_0000_0000L, vm.memory().regions().get(1).guestPhysAddr());
+            vm.memory().writeLong(0x1_0000_0000L + (64L << 20) - 8, 0x1122334455667788L);
+            assertEquals(0x1122334455667788L, vm.memory().readLong(0x1_0000_0000L + (64L << 20) - 8));
+            vm.attachMmio(0xd000_0000L, 0x1000, new TestDevices.PatternMmio());
+            assertEquals(VmExit.Reason.HALTED, vm.run(LIMIT).reason());
+        }
+    }
+
     @Test
     void exitLimitStopsTheCounter() throws Exception {
         VmConfig config = guest("counter", CpuMode.REAL, new TestDevices.Console()).exitLimit(25).build();
