@@ -1,30 +1,38 @@
 package io.jkvm.cli;
 
-import picocli.CommandLine.Option;
+import io.jkvm.JkvmException;
+import io.jkvm.api.Sizes;
+
+import java.time.Duration;
+import java.util.List;
 
 /** Options every command that runs a guest shares. */
 final class CommonOptions {
-    @Option(names = "--trace", paramLabel = "WHAT", description = "Trace events; 'exits' prints every exit (reason, port or address, direction, size, count, data).")
-    String trace;
+    static final List<Args.Option> OPTIONS = List.of(
+            Args.Option.value("--trace", "WHAT", "Trace events: 'exits' prints every exit (reason, port or address, direction, size, count, data)."),
+            Args.Option.flag("--stats", "At the end, print exits per reason, run time and exits per second (stderr)."),
+            Args.Option.value("--timeout", "DURATION", "Stop the guest after this long (500ms, 10s, 2m): exit status 124."),
+            Args.Option.value("--kvm", "PATH", "The KVM device (default /dev/kvm)."),
+            Args.Option.flag("--debug", "Show stack traces for errors."));
 
-    @Option(names = "--stats", description = "Print a table of exits per reason, run time and exits per second at the end (on stderr).")
-    boolean stats;
+    final String trace;
+    final boolean stats;
+    final String timeout;
+    final String kvmDevice;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Stop the guest after this long (e.g. 500ms, 10s, 2m): exit status 124.")
-    String timeout;
-
-    @Option(names = "--debug", description = "Show stack traces for errors.")
-    boolean debug;
-
-    @Option(names = "--kvm", paramLabel = "PATH", defaultValue = "/dev/kvm", description = "The KVM device (default: ${DEFAULT-VALUE}).")
-    String kvmDevice;
+    CommonOptions(Args.Parsed p) {
+        trace = p.get("--trace");
+        stats = p.has("--stats");
+        timeout = p.get("--timeout");
+        kvmDevice = p.get("--kvm", "/dev/kvm");
+    }
 
     /** The --timeout value, or null for none. */
-    java.time.Duration timeout() {
+    Duration timeout() {
         if (timeout == null) return null;
         try {
-            return io.jkvm.api.Sizes.parseDuration(timeout);
-        } catch (io.jkvm.JkvmException e) {
+            return Sizes.parseDuration(timeout);
+        } catch (JkvmException e) {
             throw new UsageException("--timeout: " + e.getMessage());
         }
     }
@@ -33,5 +41,11 @@ final class CommonOptions {
         if (trace == null) return false;
         if (!trace.equals("exits")) throw new UsageException("unknown --trace '" + trace + "': the only one is 'exits'");
         return true;
+    }
+
+    static List<Args.Option> with(Args.Option... specific) {
+        List<Args.Option> all = new java.util.ArrayList<>(List.of(specific));
+        all.addAll(OPTIONS);
+        return List.copyOf(all);
     }
 }

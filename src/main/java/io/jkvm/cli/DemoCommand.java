@@ -9,34 +9,38 @@ import io.jkvm.boot.Layout;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.PortLogger;
 import io.jkvm.vcpu.ExitTracer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.List;
 
 /**
  * {@code jkvm demo hello|counter}: the two guests of MISSION.md section 1, built from
  * guests/hello.S and guests/counter.S.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run a built-in demo guest.",
-                "  hello    16-bit guest at 0x1000 (RAX = RBX = 2) prints 4 on COM1 and halts",
-                "  counter  16-bit guest writes 0, 1, 2, ... to port 0x10; every exit is logged"})
-final class DemoCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "hello or counter")
-    String name;
+final class DemoCommand {
+    static final Args.Spec SPEC = new Args.Spec("demo", "NAME", 1, 1,
+            List.of("Run a built-in demo guest.",
+                    "  hello    16-bit guest at 0x1000 (RAX = RBX = 2) prints 4 on COM1 and halts",
+                    "  counter  16-bit guest writes 0, 1, 2, ... to port 0x10; every exit is logged"),
+            CommonOptions.with(Args.Option.value("--exits", "N", "counter: stop after N exits (default 10).")),
+            List.of());
 
-    @Option(names = "--exits", paramLabel = "N", defaultValue = "10", description = "counter: stop after N exits (default ${DEFAULT-VALUE}).")
-    String exits;
+    private final Args.Parsed parsed;
+    private final String name;
+    private final String exits;
+    private final CommonOptions common;
 
-    @Mixin
-    CommonOptions common;
+    DemoCommand(Args.Parsed parsed) {
+        this.parsed = parsed;
+        this.name = parsed.positionals().isEmpty() ? "" : parsed.positionals().get(0);
+        this.exits = parsed.get("--exits", "10");
+        this.common = new CommonOptions(parsed);
+    }
 
-    @Override
-    public Integer call() throws InterruptedException {
+    int call() throws InterruptedException {
+        if (parsed.help()) {
+            System.out.print(SPEC.help());
+            return 0;
+        }
         Duration timeout = common.timeout();
         return switch (name) {
             case "hello" -> hello(timeout);

@@ -4,27 +4,33 @@ import io.jkvm.host.SupervisorSpeed;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmCpuid2;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintStream;
-import java.util.concurrent.Callable;
+import java.util.List;
 
 /** {@code jkvm info}: what this host's KVM offers, and whether it runs guest supervisor code natively. */
-@Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Print the KVM API version, capabilities, supported CPUID leaves, and how fast guest supervisor code runs here.")
-final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--kvm", paramLabel = "PATH", defaultValue = "/dev/kvm", description = "The KVM device (default: ${DEFAULT-VALUE}).")
-    String kvmDevice;
+final class InfoCommand {
+    static final Args.Spec SPEC = new Args.Spec("info", "", 0, 0,
+            List.of("Print the KVM API version, capabilities, supported CPUID leaves, and how fast guest supervisor code runs here."),
+            List.of(Args.Option.value("--kvm", "PATH", "The KVM device (default /dev/kvm)."),
+                    Args.Option.flag("--no-calibrate", "Skip the calibration guest."),
+                    Args.Option.flag("--debug", "Show stack traces for errors.")),
+            List.of());
 
-    @Option(names = "--no-calibrate", description = "Skip the calibration guest.")
-    boolean noCalibrate;
+    private final Args.Parsed parsed;
+    private final String kvmDevice;
+    private final boolean noCalibrate;
 
-    @Option(names = "--debug", description = "Show stack traces for errors.")
-    boolean debug;
+    InfoCommand(Args.Parsed p) {
+        this.parsed = p;
+        this.kvmDevice = p.get("--kvm", "/dev/kvm");
+        this.noCalibrate = p.has("--no-calibrate");
+    }
 
-    @Override
-    public Integer call() throws InterruptedException {
+    int call() throws InterruptedException {
+        if (parsed.help()) {
+            System.out.print(SPEC.help());
+            return 0;
+        }
         PrintStream out = System.out;
         try (Kvm kvm = Kvm.open(kvmDevice)) {
             out.println("KVM device:            " + kvmDevice);

@@ -2,26 +2,34 @@ package io.jkvm.cli;
 
 import io.jkvm.JkvmException;
 import io.jkvm.api.VmExit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
-import java.io.PrintWriter;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code jkvm}: the entry point. Errors a user can fix are printed as one line
- * ({@code jkvm: ...}) with a non-zero status; stack traces only with {@code --debug}.
+ * ({@code jkvm: ...}) with a non-zero status (2 for a bad command line, 1 otherwise); stack
+ * traces only with {@code --debug}.
  */
-@Command(name = "jkvm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A virtual machine monitor for Linux/KVM, in Java.",
-        subcommands = {DemoCommand.class, RunCommand.class, InfoCommand.class})
-public final class Main implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+public final class Main {
+    static final String VERSION = "0.1.0-SNAPSHOT";
 
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: demo, run or info");
-    }
+    private static final String HELP = """
+            Usage: jkvm COMMAND [OPTIONS]
+            A virtual machine monitor for Linux/KVM, in Java.
+
+            Commands:
+              demo hello|counter   Run a built-in demo guest (MISSION.md demos 1 and 2).
+              run IMAGE            Run a raw binary image in real, protected or long mode.
+              info                 KVM API version, capabilities, CPUID, supervisor-code speed.
+
+            Options:
+              -h, --help           Show this help (or 'jkvm COMMAND --help').
+              -V, --version        Print the version.
+            """;
+
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -29,39 +37,47 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit status (tests call this). */
     public static int execute(String... args) {
-        boolean debug = java.util.Arrays.asList(args).contains("--debug");
-        CommandLine cli = new CommandLine(new Main());
-        cli.setParameterExceptionHandler((e, a) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println("jkvm: " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            err.flush();
-            return VmExit.STATUS_USAGE;
-        });
-        cli.setExecutionExceptionHandler((e, c, p) -> {
-            PrintWriter err = c.getErr();
+        PrintStream err = System.err;
+        boolean debug = Arrays.asList(args).contains("--debug");
+        String command = args.length > 0 ? args[0] : "";
+        List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+        try {
+            return switch (command) {
+                case "demo" -> new DemoCommand(Args.parse(DemoCommand.SPEC, rest)).call();
+                case "run" -> new RunCommand(Args.parse(RunCommand.SPEC, rest)).call();
+                case "info" -> new InfoCommand(Args.parse(InfoCommand.SPEC, rest)).call();
+                case "-h", "--help", "help" -> {
+                    System.out.print(HELP);
+                    yield 0;
+                }
+                case "-V", "--version" -> {
+                    System.out.println("jkvm " + VERSION + " (Java " + Runtime.version() + ")");
+                    yield 0;
+                }
+                case "" -> throw new UsageException("give a command: demo, run or info");
+                default -> throw new UsageException("unknown command '" + command + "': choose demo, run or info");
+            };
+        } catch (UsageException e) {
             if (debug) e.printStackTrace(err);
-            if (e instanceof UsageException) {
-                err.println("jkvm: " + e.getMessage());
-                err.flush();
-                return VmExit.STATUS_USAGE;
-            }
-            if (e instanceof JkvmException) {
-                err.println("jkvm: " + e.getMessage());
-            } else {
-                err.println("jkvm: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
-            }
-            err.flush();
+            err.println("jkvm: " + e.getMessage());
+            err.println("Try 'jkvm " + (isCommand(command) ? command + " " : "") + "--help'.");
+            return VmExit.STATUS_USAGE;
+        } catch (JkvmException e) {
+            if (debug) e.printStackTrace(err);
+            err.println("jkvm: " + e.getMessage());
             return VmExit.STATUS_HOST_ERROR;
-        });
-        return cli.execute(args);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("jkvm: interrupted");
+            return VmExit.STATUS_INTERRUPTED;
+        } catch (RuntimeException | Error e) {
+            if (debug) e.printStackTrace(err);
+            err.println("jkvm: internal error: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+            return VmExit.STATUS_HOST_ERROR;
+        }
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"jkvm " + (v != null ? v : "0.1.0-SNAPSHOT") + " (Java " + Runtime.version() + ")"};
-        }
+    private static boolean isCommand(String c) {
+        return c.equals("demo") || c.equals("run") || c.equals("info");
     }
 }

@@ -9,60 +9,61 @@ import io.jkvm.boot.Layout;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.vcpu.ExitTracer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 /** {@code jkvm run IMAGE}: a raw binary, loaded and started where the user says. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a raw binary image. COM1 (0x3f8) goes to stdout; how the run ended goes to stderr.",
-        footer = {"", "Exit status: 0 halted/finished, 1 jkvm error, 2 bad usage, 4 guest triple fault,",
-                "6 unhandled guest exit, 124 timeout, 130 Ctrl-C, (V<<1)|1 when the guest writes V to the debug-exit port."})
-final class RunCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "IMAGE", description = "The raw binary to copy into guest RAM.")
-    Path image;
+final class RunCommand {
+    static final Args.Spec SPEC = new Args.Spec("run", "IMAGE", 1, 1,
+            List.of("Run a raw binary image. COM1 (0x3f8) goes to stdout; how the run ended goes to stderr."),
+            CommonOptions.with(
+                    Args.Option.value("--mode", "MODE", "real (default), protected or long. jkvm builds the GDT at 0x500 and, for long mode, identity-mapped page tables at 0x9000-0xefff."),
+                    Args.Option.value("--load-address", "ADDR", "Where the image goes (default 0x1000 in real mode, 0x100000 otherwise)."),
+                    Args.Option.value("--entry", "ADDR|SEG:OFF", "Where every vCPU starts (default: the load address); SEG:OFF (hex) in real mode."),
+                    Args.Option.value("--reg", "NAME=VALUE", "Set a general register or rflags at start (repeatable), e.g. --reg rax=2.").many(),
+                    Args.Option.value("--memory", "SIZE", "Guest RAM, with K/M/G suffix (default 64M).").alias("-m"),
+                    Args.Option.value("--cpus", "N", "vCPUs, one thread each (vcpu-N); each starts at the entry with its index in RDI."),
+                    Args.Option.value("--debug-exit", "PORT|none", "Port of the debug-exit device (QEMU isa-debug-exit, 4 bytes; default 0xf4)."),
+                    Args.Option.value("--exits", "N", "Stop after N exits."),
+                    Args.Option.value("--serial", "stdio|none", "Where COM1 output goes (default stdio).")),
+            List.of("", "Exit status: 0 halted/finished, 1 jkvm error, 2 bad usage, 4 guest triple fault,",
+                    "6 unhandled guest exit, 124 timeout, 130 Ctrl-C, (V<<1)|1 when the guest writes V to the debug-exit port."));
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "real",
-            description = "real, protected or long (default ${DEFAULT-VALUE}). jkvm builds the GDT at 0x500 and, for long mode, identity-mapped page tables at 0x9000-0xefff.")
-    String mode;
+    private final Args.Parsed parsed;
+    final Path image;
+    final String mode;
+    final String loadAddress;
+    final String entry;
+    final List<String> registers;
+    final String memory;
+    final String cpus;
+    final String debugExit;
+    final String exits;
+    final String serial;
+    final CommonOptions common;
 
-    @Option(names = "--load-address", paramLabel = "ADDR", description = "Where the image goes (default 0x1000 in real mode, 0x100000 otherwise).")
-    String loadAddress;
+    RunCommand(Args.Parsed p) {
+        this.parsed = p;
+        this.image = p.positionals().isEmpty() ? null : Path.of(p.positionals().get(0));
+        this.mode = p.get("--mode", "real");
+        this.loadAddress = p.get("--load-address");
+        this.entry = p.get("--entry");
+        this.registers = p.all("--reg");
+        this.memory = p.get("--memory", "64M");
+        this.cpus = p.get("--cpus", "1");
+        this.debugExit = p.get("--debug-exit");
+        this.exits = p.get("--exits");
+        this.serial = p.get("--serial", "stdio");
+        this.common = new CommonOptions(p);
+    }
 
-    @Option(names = "--entry", paramLabel = "ADDR|SEG:OFF", description = "Where every vCPU starts (default: the load address). SEG:OFF in real mode.")
-    String entry;
-
-    @Option(names = "--reg", paramLabel = "NAME=VALUE", description = "Set a general register or rflags at start (repeatable), e.g. --reg rax=2.")
-    List<String> registers = new ArrayList<>();
-
-    @Option(names = {"--memory", "-m"}, paramLabel = "SIZE", defaultValue = "64M", description = "Guest RAM, with K/M/G suffix (default ${DEFAULT-VALUE}).")
-    String memory;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "vCPUs, one thread each (vcpu-N); each starts at the entry with its index in RDI.")
-    String cpus;
-
-    @Option(names = "--debug-exit", paramLabel = "PORT", description = "Port of the debug-exit device (QEMU isa-debug-exit, 4 bytes wide; default 0xf4; 'none' to remove).")
-    String debugExit;
-
-    @Option(names = "--exits", paramLabel = "N", description = "Stop after N exits.")
-    String exits;
-
-    @Option(names = "--serial", paramLabel = "stdio|none", defaultValue = "stdio", description = "Where COM1 output goes (default ${DEFAULT-VALUE}).")
-    String serial;
-
-    @Mixin
-    CommonOptions common;
-
-    @Override
-    public Integer call() throws InterruptedException {
+    int call() throws InterruptedException {
+        if (parsed.help()) {
+            System.out.print(SPEC.help());
+            return 0;
+        }
         VmConfig config = config();
         Duration timeout = common.timeout();
         VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, System.err);

@@ -51,28 +51,32 @@ public final class Libc {
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno")).withInvokeExactBehavior();
     private static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle OPEN = link("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = link("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_CAPTURE);
-    private static final MethodHandle IOCTL_PTR = link("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL_LONG = link("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle MMAP = link("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_CAPTURE);
-    private static final MethodHandle MUNMAP = link("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_CAPTURE);
-    private static final MethodHandle PTHREAD_SELF = link("pthread_self", FunctionDescriptor.of(JAVA_LONG));
-    private static final MethodHandle PTHREAD_KILL = link("pthread_kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle PTHREAD_SIGMASK = link("pthread_sigmask",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGTIMEDWAIT = link("sigtimedwait",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), ERRNO_CAPTURE);
-    private static final MethodHandle SIGNAL = link("signal",
-            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle STRERROR = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    // Each function is linked on first use (initialization-on-demand holder classes): linking a
+    // downcall costs a few milliseconds at start-up, and many runs never need some of them
+    // (pthread_kill, sigtimedwait and signal only once a vCPU is kicked; strerror on errors).
+    private static final class Open { static final MethodHandle H = link("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2)); }
+    private static final class Close { static final MethodHandle H = link("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_CAPTURE); }
+    private static final class IoctlPtr { static final MethodHandle H = link("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2)); }
+    private static final class IoctlLong { static final MethodHandle H = link("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_CAPTURE, Linker.Option.firstVariadicArg(2)); }
+    private static final class Mmap { static final MethodHandle H = link("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_CAPTURE); }
+    private static final class Munmap { static final MethodHandle H = link("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_CAPTURE); }
+    private static final class PthreadSelf { static final MethodHandle H = link("pthread_self", FunctionDescriptor.of(JAVA_LONG)); }
+    private static final class PthreadKill { static final MethodHandle H = link("pthread_kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT)); }
+    private static final class PthreadSigmask { static final MethodHandle H = link("pthread_sigmask",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)); }
+    private static final class Sigtimedwait { static final MethodHandle H = link("sigtimedwait",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), ERRNO_CAPTURE); }
+    private static final class Signal { static final MethodHandle H = link("signal",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS)); }
+    private static final class Strerror { static final MethodHandle H = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
 
     private static final ThreadLocal<MemorySegment> CALL_STATES =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
@@ -106,7 +110,7 @@ public final class Libc {
 
     public static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
-            return result((int) IOCTL_PTR.invokeExact(state, fd, request, arg), state);
+            return result((int) IoctlPtr.H.invokeExact(state, fd, request, arg), state);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }
@@ -114,7 +118,7 @@ public final class Libc {
 
     public static int ioctl(MemorySegment state, int fd, long request, long arg) {
         try {
-            return result((int) IOCTL_LONG.invokeExact(state, fd, request, arg), state);
+            return result((int) IoctlLong.H.invokeExact(state, fd, request, arg), state);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }
@@ -151,7 +155,7 @@ public final class Libc {
             MemorySegment cPath = arena.allocateFrom(path);
             int r;
             do {
-                r = result((int) OPEN.invokeExact(state, cPath, flags | O_CLOEXEC, 0), state);
+                r = result((int) Open.H.invokeExact(state, cPath, flags | O_CLOEXEC, 0), state);
             } while (r == -Errno.EINTR);
             return r;
         } catch (Throwable t) {
@@ -163,7 +167,7 @@ public final class Libc {
     public static void close(int fd) {
         MemorySegment state = callState();
         try {
-            int r = result((int) CLOSE.invokeExact(state, fd), state);
+            int r = result((int) Close.H.invokeExact(state, fd), state);
             if (r < 0 && r != -Errno.EINTR) throw new SysException("close(" + fd + ")", -r);
         } catch (SysException e) {
             throw e;
@@ -179,7 +183,7 @@ public final class Libc {
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String what) {
         MemorySegment state = callState();
         try {
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
+            MemorySegment p = (MemorySegment) Mmap.H.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
             if (p.address() == -1L) throw new SysException("mmap(" + what + ", " + length + " bytes)", errno(state));
             // Restricted: the mapping is exactly `length` bytes, valid until munmap.
             return p.reinterpret(length);
@@ -193,7 +197,7 @@ public final class Libc {
     public static void munmap(MemorySegment mapping) {
         MemorySegment state = callState();
         try {
-            int r = result((int) MUNMAP.invokeExact(state, mapping, mapping.byteSize()), state);
+            int r = result((int) Munmap.H.invokeExact(state, mapping, mapping.byteSize()), state);
             if (r < 0) throw new SysException("munmap", -r);
         } catch (SysException e) {
             throw e;
@@ -204,7 +208,7 @@ public final class Libc {
 
     public static long pthreadSelf() {
         try {
-            return (long) PTHREAD_SELF.invokeExact();
+            return (long) PthreadSelf.H.invokeExact();
         } catch (Throwable t) {
             throw linkageFailure(t);
         }
@@ -213,7 +217,7 @@ public final class Libc {
     /** pthread_kill(3): returns 0 or an error number (it does not set errno). */
     public static int pthreadKill(long thread, int signal) {
         try {
-            return (int) PTHREAD_KILL.invokeExact(thread, signal);
+            return (int) PthreadKill.H.invokeExact(thread, signal);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }
@@ -222,7 +226,7 @@ public final class Libc {
     /** pthread_sigmask(3) on this thread; {@code set} or {@code old} may be NULL. */
     public static void pthreadSigmask(int how, MemorySegment set, MemorySegment old) {
         try {
-            int r = (int) PTHREAD_SIGMASK.invokeExact(how, set, old);
+            int r = (int) PthreadSigmask.H.invokeExact(how, set, old);
             if (r != 0) throw new SysException("pthread_sigmask", r);
         } catch (SysException e) {
             throw e;
@@ -234,7 +238,7 @@ public final class Libc {
     /** sigtimedwait(2) with the given timespec: the signal number, or -errno (-EAGAIN: none pending). */
     public static int sigtimedwait(MemorySegment state, MemorySegment set, MemorySegment timespec) {
         try {
-            return result((int) SIGTIMEDWAIT.invokeExact(state, set, MemorySegment.NULL, timespec), state);
+            return result((int) Sigtimedwait.H.invokeExact(state, set, MemorySegment.NULL, timespec), state);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }
@@ -243,7 +247,7 @@ public final class Libc {
     /** signal(2) with SIG_IGN: a signal sent to a thread that does not block it is discarded. */
     public static void ignoreSignal(int signal) {
         try {
-            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.ofAddress(1)); // SIG_IGN
+            MemorySegment previous = (MemorySegment) Signal.H.invokeExact(signal, MemorySegment.ofAddress(1)); // SIG_IGN
             if (previous.address() == -1L) throw new SysException("signal(" + signal + ", SIG_IGN)", Errno.EINVAL);
         } catch (SysException e) {
             throw e;
@@ -254,7 +258,7 @@ public final class Libc {
 
     static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             // Restricted: strerror returns a NUL-terminated string in static storage; 256 bytes
             // bounds the longest glibc message.
             return s.reinterpret(256).getString(0);

@@ -42,9 +42,17 @@ public final class VcpuKicker {
     private final MemorySegment callState = Libc.newCallState(arena);
     private long thread;
     private boolean bound;
+    /** Set once a kick was sent: only then can a kick signal be pending. */
+    private volatile boolean kicked;
 
-    static {
-        Libc.ignoreSignal(KICK_SIGNAL);
+    private static boolean signalIgnored;
+
+    /** Sets the SIG_IGN disposition once per process, before the first kick can be sent. */
+    private static synchronized void ignoreKickSignal() {
+        if (!signalIgnored) {
+            Libc.ignoreSignal(KICK_SIGNAL);
+            signalIgnored = true;
+        }
     }
 
     public VcpuKicker(KvmRun run) {
@@ -79,6 +87,8 @@ public final class VcpuKicker {
     /** From any thread: make the vCPU leave KVM_RUN (now, or at its next entry). */
     public void kick() {
         run.setImmediateExit(true);
+        kicked = true;
+        ignoreKickSignal();
         synchronized (this) {
             // Under the lock, the thread cannot have ended: pthread_kill on an ended thread is undefined.
             if (bound) Libc.pthreadKill(thread, KICK_SIGNAL);
@@ -87,6 +97,7 @@ public final class VcpuKicker {
 
     /** On the vCPU thread, after KVM_RUN returned -EINTR: consume pending kicks. */
     public void drain() {
+        if (!kicked) return;
         while (Libc.sigtimedwait(callState, kickSet, zeroTimeout) == KICK_SIGNAL) {
             // keep draining: the kernel queues real-time signals
         }
