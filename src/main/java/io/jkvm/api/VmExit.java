@@ -14,7 +14,11 @@ package io.jkvm.api;
  *   (V &lt;&lt; 1) | 1   the guest wrote V to the debug-exit port (QEMU isa-debug-exit), truncated to 8 bits
  * </pre>
  */
-public record VmExit(Reason reason, int status, String message) {
+public record VmExit(Reason reason, int status, String message, Throwable cause) {
+    public VmExit(Reason reason, int status, String message) {
+        this(reason, status, message, null);
+    }
+
     public enum Reason {
         HALTED, EXIT_LIMIT, POWER_OFF, RESET, STOPPED, DEBUG_EXIT, TRIPLE_FAULT, GUEST_ERROR, HOST_ERROR,
         TIMEOUT, INTERRUPTED
@@ -52,6 +56,11 @@ public record VmExit(Reason reason, int status, String message) {
     public static VmExit guestError(String message) { return new VmExit(Reason.GUEST_ERROR, STATUS_GUEST_ERROR, message); }
 
     public static VmExit hostError(String message) { return new VmExit(Reason.HOST_ERROR, STATUS_HOST_ERROR, message); }
+
+    /** jkvm itself failed; {@code cause} is kept for --debug. */
+    public static VmExit hostError(String message, Throwable cause) {
+        return new VmExit(Reason.HOST_ERROR, STATUS_HOST_ERROR, message, cause);
+    }
 
     public static VmExit timeout(String message) { return new VmExit(Reason.TIMEOUT, STATUS_TIMEOUT, message); }
 

@@ -19,8 +19,10 @@ final class CommonOptions {
     final boolean stats;
     final String timeout;
     final String kvmDevice;
+    final boolean debug;
 
     CommonOptions(Args.Parsed p) {
+        debug = p.has("--debug");
         trace = p.get("--trace");
         stats = p.has("--stats");
         timeout = p.get("--timeout");

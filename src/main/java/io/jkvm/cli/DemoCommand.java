@@ -64,7 +64,7 @@ final class DemoCommand {
     private int hello(Duration timeout) throws InterruptedException {
         VmConfig config = realModeGuest("hello").register("rax", 2).register("rbx", 2)
                 .serial(ByteSink.lines(System.out)).build();
-        VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, System.err);
+        VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, common.debug, System.err);
         System.out.println(exit.reason() == VmExit.Reason.HALTED ? "KVM_EXIT_HLT" : "jkvm: " + exit.message());
         return exit.status();
     }
@@ -78,7 +78,7 @@ final class DemoCommand {
         VmConfig config = builder.build();
         VmExit exit = GuestSession.run(config, timeout,
                 vm -> vm.attachPort(0x10, 2, new PortLogger(0x10, common.trace == null ? System.out : null)),
-                common.stats, System.err);
+                common.stats, common.debug, System.err);
         System.out.println("jkvm: " + exit.message());
         return exit.status();
     }

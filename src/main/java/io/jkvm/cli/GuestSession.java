@@ -16,7 +16,8 @@ final class GuestSession {
     private GuestSession() {}
 
     /** Runs the VM; returns its exit. Everything is closed on return, whatever happened. */
-    static VmExit run(VmConfig config, Duration timeout, Consumer<VirtualMachine> attach, boolean stats, PrintStream report)
+    static VmExit run(VmConfig config, Duration timeout, Consumer<VirtualMachine> attach, boolean stats, boolean debug,
+                      PrintStream report)
             throws InterruptedException {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
@@ -27,6 +28,7 @@ final class GuestSession {
             config.serial().flush();
             System.out.flush();
             if (stats) report.print(vm.stats().table());
+            if (debug && exit.cause() != null) exit.cause().printStackTrace(report);
             return exit;
         }
     }

@@ -66,7 +66,7 @@ final class RunCommand {
         }
         VmConfig config = config();
         Duration timeout = common.timeout();
-        VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, System.err);
+        VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, common.debug, System.err);
         System.err.println("jkvm: " + exit.message().stripTrailing());
         return exit.status();
     }

@@ -58,7 +58,7 @@ public final class VcpuRunner implements Runnable {
             while (step == GO_ON) step = enterGuestOnce(run);
             halted = step == HALT;
         } catch (Throwable t) {
-            lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": " + t));
+            lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": " + t, t));
         } finally {
             kicker.unbind();
             lifecycle.vcpuEnded(vcpu.id(), halted);
