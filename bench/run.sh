@@ -26,7 +26,7 @@ G=$B/guests
 JAR=target/jkvm.jar
 AOT=target/jkvm.aot
 JAVA="$JAVA_HOME/bin/java"
-FAST=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss1m)
+FAST=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss1m)
 report="$B/results.md"
 : >"$report"
 say() { echo "$*" | tee -a "$report"; }
@@ -71,7 +71,7 @@ startup_bench() {
   say ""
   local qemu="qemu-system-x86_64 -M microvm -accel kvm -m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
   local names=("C: bench/build/kvm_hello" "QEMU -M microvm, multiboot hello" "jkvm: java -cp jkvm.jar (JVM defaults)"
-               "jkvm: + SerialGC, C1 only" "jkvm: + AOT cache (JEP 514)" "jkvm: ./jkvm demo hello (the launcher)")
+               "jkvm: + SerialGC, C1 only, no perf data" "jkvm: + AOT cache (JEP 514)" "jkvm: ./jkvm demo hello (the launcher)")
   local cmds=("$B/kvm_hello $G/hello.bin"
               "$qemu"
               "$JAVA --enable-native-access=ALL-UNNAMED -cp $JAR io.jkvm.cli.Main demo hello"
