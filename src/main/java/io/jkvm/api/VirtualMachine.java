@@ -9,6 +9,8 @@ import io.jkvm.bus.BusDevice;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.devices.SerialConsole;
 import io.jkvm.host.HostMemory;
+import io.jkvm.irq.InterruptLine;
+import io.jkvm.irq.KvmIrqLine;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmCpuid2;
@@ -63,6 +65,8 @@ public final class VirtualMachine implements AutoCloseable {
     private final Bus ports = Bus.ports();
     private final Bus mmio = Bus.mmio();
     private final Lifecycle lifecycle = new Lifecycle();
+    /** One line per GSI of KVM's IOAPIC (24 pins), made on first use. */
+    private final KvmIrqLine[] irqLines = new KvmIrqLine[24];
     private long startNanos;
     private volatile long endNanos;
     private boolean started;
@@ -86,6 +90,13 @@ public final class VirtualMachine implements AutoCloseable {
             vm = kvm.createVm();
             if (vm.checkExtension(KvmCap.KVM_CAP_SET_TSS_ADDR) > 0) vm.setTssAddr(Layout.TSS_ADDR);
             if (vm.checkExtension(KvmCap.KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) vm.setIdentityMapAddr(Layout.IDENTITY_MAP_ADDR);
+            if (config.irqchip()) {
+                if (vm.checkExtension(KvmCap.KVM_CAP_IRQCHIP) == 0 || vm.checkExtension(KvmCap.KVM_CAP_PIT2) == 0) {
+                    throw new JkvmException("this host's KVM has no in-kernel irqchip or PIT (KVM_CAP_IRQCHIP, KVM_CAP_PIT2)");
+                }
+                vm.createIrqchip();
+                vm.createPit2();
+            }
             memory = GuestMemory.map(Layout.ramRanges(config.memory()));
             for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
             memory.write(config.loadAddress(), config.image());
@@ -147,6 +158,19 @@ public final class VirtualMachine implements AutoCloseable {
     public Bus ports() { return ports; }
 
     public Bus mmio() { return mmio; }
+
+    /**
+     * The interrupt line into the in-kernel irqchip for {@code gsi} (ISA IRQ n is GSI n).
+     * Needs {@link VmConfig.Builder#irqchip}.
+     */
+    public InterruptLine interruptLine(int gsi) {
+        if (!config.irqchip()) throw new IllegalStateException("interrupt lines need the in-kernel irqchip (VmConfig irqchip(true))");
+        if (gsi < 0 || gsi >= irqLines.length) throw new IllegalArgumentException("GSI " + gsi + " is not an IOAPIC input (0-23)");
+        synchronized (irqLines) {
+            if (irqLines[gsi] == null) irqLines[gsi] = new KvmIrqLine(vm, gsi);
+            return irqLines[gsi];
+        }
+    }
 
     /** Attaches a device to the port-I/O bus. */
     public VirtualMachine attachPort(int base, int length, BusDevice device) {

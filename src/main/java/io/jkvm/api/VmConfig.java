@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
                        EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
-                       int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice) {
+                       int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip) {
 
     public static final long DEFAULT_MEMORY = 64L << 20;
     public static final int NO_DEBUG_EXIT = -1;
@@ -100,6 +100,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         private ExitTracer tracer;
         private long exitLimit;
         private String kvmDevice = "/dev/kvm";
+        private boolean irqchip;
 
         public Builder memory(long bytes) { this.memory = bytes; return this; }
         public Builder cpus(int n) { this.cpus = n; return this; }
@@ -114,12 +115,18 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         public Builder tracer(ExitTracer t) { this.tracer = t; return this; }
         public Builder exitLimit(long exits) { this.exitLimit = exits; return this; }
         public Builder kvmDevice(String path) { this.kvmDevice = path; return this; }
+        /**
+         * KVM's in-kernel PIC, IOAPIC, local APICs and PIT. With it HLT waits for an interrupt
+         * inside KVM and no longer exits, so such a guest ends through a device (debug exit,
+         * power off). Off by default: the bare machine of the KVM tutorial.
+         */
+        public Builder irqchip(boolean on) { this.irqchip = on; return this; }
 
         public VmConfig build() {
             long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(mode);
             EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
             return new VmConfig(memory, cpus, mode, image, imageName, load, e, registers, serial, debugExitPort,
-                    debugExitSize, tracer, exitLimit, kvmDevice);
+                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip);
         }
     }
 }

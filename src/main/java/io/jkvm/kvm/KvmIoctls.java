@@ -34,8 +34,12 @@ public final class KvmIoctls {
     public static final long KVM_SET_TSS_ADDR = io(0x47);
     /** 4.61: needs KVM_CAP_SET_IDENTITY_MAP_ADDR. */
     public static final long KVM_SET_IDENTITY_MAP_ADDR = iow(0x48, 8);
-    /** 4.24: needs KVM_CAP_IRQCHIP. */
+    /** 4.24: needs KVM_CAP_IRQCHIP. Creates the PIC, IOAPIC and local APICs in the kernel. */
     public static final long KVM_CREATE_IRQCHIP = io(0x60);
+    /** 4.25: struct kvm_irq_level { u32 irq; u32 level; }: drives a GSI of the in-kernel irqchip. */
+    public static final long KVM_IRQ_LINE = iow(0x61, 8);
+    /** 4.62: needs KVM_CAP_PIT2; struct kvm_pit_config { u32 flags; u32 pad[15]; } is 64 bytes. */
+    public static final long KVM_CREATE_PIT2 = iow(0x77, 64);
 
     // ---- vCPU ioctls ----
     public static final long KVM_RUN = io(0x80);
@@ -47,6 +51,9 @@ public final class KvmIoctls {
     public static final long KVM_TRANSLATE = iowr(0x85, KvmTranslation.SIZE);
     /** 4.21: struct kvm_signal_mask { __u32 len; __u8 sigset[]; } (header 4 bytes). */
     public static final long KVM_SET_SIGNAL_MASK = iow(0x8b, 4);
+    /** 4.18-4.19: struct kvm_msrs { u32 nmsrs; u32 pad; struct kvm_msr_entry entries[]; }. */
+    public static final long KVM_GET_MSRS = iowr(0x88, 8);
+    public static final long KVM_SET_MSRS = iow(0x89, 8);
     /** 4.20: needs KVM_CAP_EXT_CPUID. */
     public static final long KVM_SET_CPUID2 = iow(0x90, KvmCpuid2.HEADER_SIZE);
     /** 4.38: needs KVM_CAP_MP_STATE. */

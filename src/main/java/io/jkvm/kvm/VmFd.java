@@ -45,6 +45,34 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_CREATE_IRQCHIP (api.rst 4.24): the 8259 PICs, the IOAPIC and a local APIC per vCPU,
+     * emulated in the kernel, with the PC's default routing (GSI 0-15 to both PIC and IOAPIC,
+     * 16-23 to the IOAPIC). Must precede KVM_CREATE_VCPU. From then on HLT waits in the kernel
+     * for an interrupt instead of exiting.
+     */
+    public void createIrqchip() {
+        Libc.ioctlOrThrow("KVM_CREATE_IRQCHIP", fd, KvmIoctls.KVM_CREATE_IRQCHIP, 0L);
+    }
+
+    /** KVM_CREATE_PIT2 (api.rst 4.62): the 8254 timer (ports 0x40-0x43) in the kernel, on GSI 0. */
+    public void createPit2() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = arena.allocate(64, 8); // struct kvm_pit_config, flags 0
+            Libc.ioctlOrThrow("KVM_CREATE_PIT2", fd, KvmIoctls.KVM_CREATE_PIT2, config);
+        }
+    }
+
+    /** KVM_IRQ_LINE (api.rst 4.25): sets the level of in-kernel irqchip input {@code gsi}. */
+    public void irqLine(int gsi, boolean high) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment level = arena.allocate(8, 4); // struct kvm_irq_level { u32 irq; u32 level; }
+            level.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, gsi);
+            level.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, high ? 1 : 0);
+            Libc.ioctlOrThrow("KVM_IRQ_LINE(" + gsi + ")", fd, KvmIoctls.KVM_IRQ_LINE, level);
+        }
+    }
+
     /** KVM_CREATE_VCPU (api.rst 4.7), and the mmap of its kvm_run. */
     public VcpuFd createVcpu(int id) {
         int vcpuFd = Libc.ioctlOrThrow("KVM_CREATE_VCPU(" + id + ")", fd, KvmIoctls.KVM_CREATE_VCPU, id);

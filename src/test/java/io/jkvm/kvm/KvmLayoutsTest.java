@@ -129,6 +129,10 @@ class KvmLayoutsTest {
         assertEquals(0x4008ae48L, KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR);
         assertEquals(0xae41L, KvmIoctls.KVM_CREATE_VCPU);
         assertEquals(0xae60L, KvmIoctls.KVM_CREATE_IRQCHIP);
+        assertEquals(0x4008ae61L, KvmIoctls.KVM_IRQ_LINE);
+        assertEquals(0x4040ae77L, KvmIoctls.KVM_CREATE_PIT2);
+        assertEquals(0xc008ae88L, KvmIoctls.KVM_GET_MSRS);
+        assertEquals(0x4008ae89L, KvmIoctls.KVM_SET_MSRS);
         assertEquals(0xae80L, KvmIoctls.KVM_RUN);
         assertEquals(0x8090ae81L, KvmIoctls.KVM_GET_REGS);
         assertEquals(0x4090ae82L, KvmIoctls.KVM_SET_REGS);
