@@ -9,6 +9,7 @@ command -v mvn >/dev/null || need+=(maven)
 command -v gcc >/dev/null || need+=(gcc)
 if [[ "${1:-}" == "--tests" ]]; then
   command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+  command -v cpio >/dev/null || need+=(cpio)
   command -v kill >/dev/null || need+=(procps)
 fi
 [[ ${#need[@]} -eq 0 ]] && exit 0
