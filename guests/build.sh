@@ -7,6 +7,8 @@
 # bits=16 and bits=32 assemble with `as --32` and link with `ld -m elf_i386`; bits=64 with
 # `as --64` and `ld -m elf_x86_64`. The flat image starts at the link address, so a guest is
 # loaded with `--load-address` equal to its text address.
+# A line with `elf=exec` instead makes NAME.elf an ordinary static executable (ld's default
+# layout, page-aligned segments) for a Linux guest's user space, e.g. an /init; no .bin is made.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/../target/classes/guests}"
@@ -28,6 +30,14 @@ for src in "$here"/*.S; do
     *) echo "guests/build.sh: $src: bits must be 16, 32 or 64" >&2; exit 1 ;;
   esac
   tmp="$(mktemp -d)"
+  if grep -q 'elf=exec' <<<"$spec"; then
+    gcc -E -P -x assembler-with-cpp "$src" -o "$tmp/$name.s"
+    as $asflags -o "$tmp/$name.o" "$tmp/$name.s"
+    ld -m "$emul" -static -e _start -o "$out/$name.elf" "$tmp/$name.o"
+    touch "$bin"   # marks the guest as built (an empty .bin)
+    rm -rf "$tmp"
+    continue
+  fi
   # Sources may use the C preprocessor (#define); `as` alone ignores '#' lines.
   gcc -E -P -x assembler-with-cpp "$src" -o "$tmp/$name.s"
   as $asflags -o "$tmp/$name.o" "$tmp/$name.s"

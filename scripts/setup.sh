@@ -11,6 +11,7 @@ if [[ "${1:-}" == "--tests" ]]; then
   command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
   command -v cpio >/dev/null || need+=(cpio)
   command -v kill >/dev/null || need+=(procps)
+  command -v iasl >/dev/null || need+=(acpica-tools)
 fi
 [[ ${#need[@]} -eq 0 ]] && exit 0
 sudo=""

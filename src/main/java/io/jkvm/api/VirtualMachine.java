@@ -23,6 +23,8 @@ import io.jkvm.memory.GuestMemory;
 import io.jkvm.memory.MemoryRegion;
 import io.jkvm.vcpu.ExitBudget;
 import io.jkvm.vcpu.ExitDispatcher;
+import io.jkvm.vcpu.InstructionAssist;
+import io.jkvm.vcpu.KvmInstructionAssist;
 import io.jkvm.vcpu.VcpuKicker;
 import io.jkvm.vcpu.VcpuRunner;
 
@@ -139,7 +141,8 @@ public final class VirtualMachine implements AutoCloseable {
                     KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 }
                 vcpu.setRegs(regs);
-                dispatchers.add(new ExitDispatcher(i, ports, mmio, memory, lifecycle::requestExit, config.tracer(), budget));
+                InstructionAssist assist = config.instructionAssists() ? new KvmInstructionAssist(vcpu, memory) : InstructionAssist.NONE;
+                dispatchers.add(new ExitDispatcher(i, ports, mmio, memory, lifecycle::requestExit, config.tracer(), budget, assist));
             }
         }
     }
@@ -247,8 +250,10 @@ public final class VirtualMachine implements AutoCloseable {
         }
         long end = endNanos != 0 ? endNanos : System.nanoTime();
         Duration runTime = started ? Duration.ofNanos(end - startNanos) : Duration.ZERO;
+        long assisted = 0;
+        for (ExitDispatcher d : dispatchers) assisted += d.assisted();
         return VmStats.of(total, runTime, ports.unmappedReads() + ports.unmappedWrites(),
-                mmio.unmappedReads() + mmio.unmappedWrites());
+                mmio.unmappedReads() + mmio.unmappedWrites(), assisted);
     }
 
     /** Stops the VM if it runs, joins its threads, closes every fd and unmaps memory. */

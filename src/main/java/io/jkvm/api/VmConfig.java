@@ -20,7 +20,8 @@ import java.util.Objects;
  */
 public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
                        EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
-                       int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip) {
+                       int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip,
+                       boolean instructionAssists) {
 
     public static final long DEFAULT_MEMORY = 64L << 20;
     public static final int NO_DEBUG_EXIT = -1;
@@ -101,6 +102,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         private long exitLimit;
         private String kvmDevice = "/dev/kvm";
         private boolean irqchip;
+        private boolean instructionAssists = true;
 
         public Builder memory(long bytes) { this.memory = bytes; return this; }
         public Builder cpus(int n) { this.cpus = n; return this; }
@@ -121,12 +123,18 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
          * power off). Off by default: the bare machine of the KVM tutorial.
          */
         public Builder irqchip(boolean on) { this.irqchip = on; return this; }
+        /**
+         * Complete in jkvm the few instructions a nested KVM's emulator fails on (int3, fwait,
+         * clac/stac, serialize, ldmxcsr/stmxcsr; HOST-NOTES.md). On by default: on a host with
+         * VMX/SVM those failures never happen, so the assists never act there.
+         */
+        public Builder instructionAssists(boolean on) { this.instructionAssists = on; return this; }
 
         public VmConfig build() {
             long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(mode);
             EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
             return new VmConfig(memory, cpus, mode, image, imageName, load, e, registers, serial, debugExitPort,
-                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip);
+                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip, instructionAssists);
         }
     }
 }

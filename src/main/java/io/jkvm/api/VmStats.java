@@ -8,9 +8,9 @@ import java.util.Map;
 
 /** What a run did: exits per reason (all vCPUs), run time, unmapped bus accesses. */
 public record VmStats(Map<String, Long> exitsByReason, long totalExits, Duration runTime,
-                      long unmappedPortAccesses, long unmappedMmioAccesses) {
+                      long unmappedPortAccesses, long unmappedMmioAccesses, long assistedInstructions) {
 
-    static VmStats of(long[] counts, Duration runTime, long unmappedPorts, long unmappedMmio) {
+    static VmStats of(long[] counts, Duration runTime, long unmappedPorts, long unmappedMmio, long assisted) {
         Map<String, Long> byReason = new LinkedHashMap<>();
         long total = 0;
         for (int r = 0; r < counts.length; r++) {
@@ -19,7 +19,7 @@ public record VmStats(Map<String, Long> exitsByReason, long totalExits, Duration
                 total += counts[r];
             }
         }
-        return new VmStats(byReason, total, runTime, unmappedPorts, unmappedMmio);
+        return new VmStats(byReason, total, runTime, unmappedPorts, unmappedMmio, assisted);
     }
 
     public double exitsPerSecond() {
@@ -36,6 +36,7 @@ public record VmStats(Map<String, Long> exitsByReason, long totalExits, Duration
         sb.append(String.format("%-26s %12.6f%n", "run time (s)", runTime.toNanos() / 1e9));
         sb.append(String.format("%-26s %12.0f%n", "exits per second", exitsPerSecond()));
         if (unmappedPortAccesses > 0) sb.append(String.format("%-26s %12d%n", "unmapped port accesses", unmappedPortAccesses));
+        if (assistedInstructions > 0) sb.append(String.format("%-26s %12d%n", "instructions assisted", assistedInstructions));
         if (unmappedMmioAccesses > 0) sb.append(String.format("%-26s %12d%n", "unmapped MMIO accesses", unmappedMmioAccesses));
         return sb.toString();
     }

@@ -54,6 +54,12 @@ public final class KvmIoctls {
     /** 4.18-4.19: struct kvm_msrs { u32 nmsrs; u32 pad; struct kvm_msr_entry entries[]; }. */
     public static final long KVM_GET_MSRS = iowr(0x88, 8);
     public static final long KVM_SET_MSRS = iow(0x89, 8);
+    /** 4.22-4.23: struct kvm_fpu, 416 bytes. */
+    public static final long KVM_GET_FPU = ior(0x8c, KvmFpu.SIZE);
+    public static final long KVM_SET_FPU = iow(0x8d, KvmFpu.SIZE);
+    /** 4.42-4.43: needs KVM_CAP_XSAVE; struct kvm_xsave is 4096 bytes (the XSAVE area's first 4 KiB). */
+    public static final long KVM_GET_XSAVE = ior(0xa4, 4096);
+    public static final long KVM_SET_XSAVE = iow(0xa5, 4096);
     /** 4.20: needs KVM_CAP_EXT_CPUID. */
     public static final long KVM_SET_CPUID2 = iow(0x90, KvmCpuid2.HEADER_SIZE);
     /** 4.38: needs KVM_CAP_MP_STATE. */
@@ -62,6 +68,6 @@ public final class KvmIoctls {
     /** 4.59: needs KVM_CAP_SET_GUEST_DEBUG; struct kvm_guest_debug is 72 bytes on x86. */
     public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, 72);
     /** 4.31: needs KVM_CAP_VCPU_EVENTS; struct kvm_vcpu_events is 64 bytes. */
-    public static final long KVM_GET_VCPU_EVENTS = ior(0x9f, 64);
-    public static final long KVM_SET_VCPU_EVENTS = iow(0xa0, 64);
+    public static final long KVM_GET_VCPU_EVENTS = ior(0x9f, KvmVcpuEvents.SIZE);
+    public static final long KVM_SET_VCPU_EVENTS = iow(0xa0, KvmVcpuEvents.SIZE);
 }

@@ -63,6 +63,30 @@ public final class VcpuFd implements AutoCloseable {
         Libc.ioctlOrThrow("KVM_SET_SREGS", fd, KvmIoctls.KVM_SET_SREGS, sregs);
     }
 
+    public void getVcpuEvents(MemorySegment events) {
+        Libc.ioctlOrThrow("KVM_GET_VCPU_EVENTS", fd, KvmIoctls.KVM_GET_VCPU_EVENTS, events);
+    }
+
+    public void setVcpuEvents(MemorySegment events) {
+        Libc.ioctlOrThrow("KVM_SET_VCPU_EVENTS", fd, KvmIoctls.KVM_SET_VCPU_EVENTS, events);
+    }
+
+    public void getFpu(MemorySegment fpu) {
+        Libc.ioctlOrThrow("KVM_GET_FPU", fd, KvmIoctls.KVM_GET_FPU, fpu);
+    }
+
+    public void setFpu(MemorySegment fpu) {
+        Libc.ioctlOrThrow("KVM_SET_FPU", fd, KvmIoctls.KVM_SET_FPU, fpu);
+    }
+
+    public void getXsave(MemorySegment xsave) {
+        Libc.ioctlOrThrow("KVM_GET_XSAVE", fd, KvmIoctls.KVM_GET_XSAVE, xsave);
+    }
+
+    public void setXsave(MemorySegment xsave) {
+        Libc.ioctlOrThrow("KVM_SET_XSAVE", fd, KvmIoctls.KVM_SET_XSAVE, xsave);
+    }
+
     public void setCpuid2(MemorySegment cpuid) {
         Libc.ioctlOrThrow("KVM_SET_CPUID2", fd, KvmIoctls.KVM_SET_CPUID2, cpuid);
     }

@@ -36,10 +36,17 @@ public final class ExitDispatcher {
     private final ExitRequester exits;
     private final ExitTracer tracer;
     private final ExitBudget budget;
+    private final InstructionAssist assist;
     private final long[] counts = new long[KvmExitReason.COUNT];
 
     public ExitDispatcher(int vcpu, Bus ports, Bus mmio, GuestMemory memory, ExitRequester exits,
                           ExitTracer tracer, ExitBudget budget) {
+        this(vcpu, ports, mmio, memory, exits, tracer, budget, InstructionAssist.NONE);
+    }
+
+    public ExitDispatcher(int vcpu, Bus ports, Bus mmio, GuestMemory memory, ExitRequester exits,
+                          ExitTracer tracer, ExitBudget budget, InstructionAssist assist) {
+        this.assist = assist;
         this.vcpu = vcpu;
         this.ports = ports;
         this.mmio = mmio;
@@ -48,6 +55,9 @@ public final class ExitDispatcher {
         this.tracer = tracer;
         this.budget = budget;
     }
+
+    /** Instructions the assist completed for this vCPU. */
+    public long assisted() { return assist.completed(); }
 
     /** Exits seen so far, by reason number (the last slot collects reasons past the array). */
     public long[] counts() { return counts.clone(); }
@@ -67,7 +77,8 @@ public final class ExitDispatcher {
             case KVM_EXIT_FAIL_ENTRY -> stop(VmExit.guestError(String.format(
                     "vCPU %d: KVM_EXIT_FAIL_ENTRY: VM entry failed, hardware_entry_failure_reason 0x%x on host CPU %d%n%s",
                     vcpu, run.failEntryReason(), run.failEntryCpu(), inspector.registerDump())));
-            case KVM_EXIT_INTERNAL_ERROR -> stop(VmExit.guestError(internalError(run, inspector)));
+            case KVM_EXIT_INTERNAL_ERROR -> run.internalSuberror() == KVM_INTERNAL_ERROR_EMULATION && assist.tryComplete()
+                    ? CONTINUE : stop(VmExit.guestError(internalError(run, inspector)));
             case KVM_EXIT_DEBUG -> stop(VmExit.guestError(String.format(
                     "vCPU %d: KVM_EXIT_DEBUG: exception %d at pc 0x%x (dr6 0x%x, dr7 0x%x) and no debugger attached",
                     vcpu, run.debugException(), run.debugPc(), run.debugDr6(), run.debugDr7())));

@@ -133,6 +133,8 @@ class KvmLayoutsTest {
         assertEquals(0x4040ae77L, KvmIoctls.KVM_CREATE_PIT2);
         assertEquals(0xc008ae88L, KvmIoctls.KVM_GET_MSRS);
         assertEquals(0x4008ae89L, KvmIoctls.KVM_SET_MSRS);
+        assertEquals(0x81a0ae8cL, KvmIoctls.KVM_GET_FPU);
+        assertEquals(0x41a0ae8dL, KvmIoctls.KVM_SET_FPU);
         assertEquals(0xae80L, KvmIoctls.KVM_RUN);
         assertEquals(0x8090ae81L, KvmIoctls.KVM_GET_REGS);
         assertEquals(0x4090ae82L, KvmIoctls.KVM_SET_REGS);

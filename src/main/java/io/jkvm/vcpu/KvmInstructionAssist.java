@@ -1,0 +1,148 @@
+package io.jkvm.vcpu;
+
+import io.jkvm.kvm.KvmRegs;
+import io.jkvm.kvm.KvmSregs;
+import io.jkvm.kvm.KvmVcpuEvents;
+import io.jkvm.kvm.VcpuFd;
+import io.jkvm.memory.GuestMemory;
+import io.jkvm.vcpu.assist.Assist;
+import io.jkvm.vcpu.assist.AssistDecoder;
+import io.jkvm.vcpu.assist.MemoryOperand;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The instruction assists of HOST-NOTES.md over a real vCPU: fetch the bytes at CS:RIP through
+ * the guest's page tables (KVM_TRANSLATE, then guest RAM only), decode them
+ * ({@link AssistDecoder}), and do what the CPU would have done:
+ * <ul>
+ *   <li>int3: RIP += 1 and inject #BP (KVM_SET_VCPU_EVENTS, exception injected, vector 3);</li>
+ *   <li>fwait, serialize: skip;</li>
+ *   <li>clac / stac: clear / set RFLAGS.AC (bit 18), skip;</li>
+ *   <li>ldmxcsr / stmxcsr m32: move MXCSR between the vCPU's XSAVE area (KVM_GET/SET_XSAVE,
+ *       MXCSR at byte 24 of the legacy region, SDM 1 10.5.1) and guest memory, skip. Not
+ *       KVM_GET/SET_FPU: on the nested host here those read zeros and ignore writes.</li>
+ * </ul>
+ * Anything else, or an operand outside guest RAM, is declined and the run ends as before.
+ */
+public final class KvmInstructionAssist implements InstructionAssist {
+    static final long RFLAGS_AC = 1L << 18;
+    static final long EFER_LMA = 1L << 10;
+    static final long PAGE = 4096;
+    /** MXCSR bits 16-31 are reserved: loading one is #GP (SDM 2A, LDMXCSR). */
+    static final long MXCSR_RESERVED = 0xffff_0000L;
+    /** struct kvm_xsave: 4096 bytes; MXCSR sits at byte 24 of the FXSAVE-format legacy region. */
+    static final long XSAVE_SIZE = 4096;
+    static final long XSAVE_MXCSR = 24;
+
+    private final VcpuFd vcpu;
+    private final GuestMemory memory;
+    private long completed;
+
+    public KvmInstructionAssist(VcpuFd vcpu, GuestMemory memory) {
+        this.vcpu = vcpu;
+        this.memory = memory;
+    }
+
+    @Override
+    public long completed() { return completed; }
+
+    @Override
+    public boolean tryComplete() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment regs = arena.allocate(KvmRegs.LAYOUT);
+            MemorySegment sregs = arena.allocate(KvmSregs.LAYOUT);
+            vcpu.getRegs(regs);
+            vcpu.getSregs(sregs);
+            KvmSregs.Segment cs = KvmSregs.Segment.readFrom(sregs, KvmSregs.CS);
+            boolean longMode = (KvmSregs.get(sregs, KvmSregs.EFER) & EFER_LMA) != 0 && cs.l();
+            long rip = KvmRegs.get(regs, KvmRegs.RIP);
+            byte[] bytes = fetch(cs.base() + rip, AssistDecoder.MAX_INSTRUCTION_LENGTH);
+            Optional<Assist> decoded = AssistDecoder.decode(bytes, bytes.length, longMode);
+            if (decoded.isEmpty()) return false;
+            Assist assist = decoded.get();
+            long next = rip + assist.length();
+            boolean done = switch (assist) {
+                case Assist.InjectBreakpoint b -> injectBreakpoint(arena);
+                case Assist.Skip s -> true;
+                case Assist.SetAc ac -> {
+                    long flags = KvmRegs.get(regs, KvmRegs.RFLAGS);
+                    KvmRegs.set(regs, KvmRegs.RFLAGS, ac.value() ? flags | RFLAGS_AC : flags & ~RFLAGS_AC);
+                    yield true;
+                }
+                case Assist.LoadMxcsr l -> loadMxcsr(arena, operandAddress(l.operand(), regs, sregs, rip, l.length()));
+                case Assist.StoreMxcsr s -> storeMxcsr(arena, operandAddress(s.operand(), regs, sregs, rip, s.length()));
+            };
+            if (!done) return false;
+            KvmRegs.set(regs, KvmRegs.RIP, next);
+            vcpu.setRegs(regs);
+            completed++;
+            return true;
+        } catch (RuntimeException e) {
+            return false; // a failed fetch or ioctl: report the original failure instead
+        }
+    }
+
+    /** Up to {@code max} bytes at a linear address, page by page through KVM_TRANSLATE, from RAM only. */
+    byte[] fetch(long linear, int max) {
+        byte[] out = new byte[max];
+        int n = 0;
+        while (n < max) {
+            long gpa = vcpu.translate(linear + n);
+            if (gpa < 0) break;
+            int inPage = (int) Math.min(max - n, PAGE - ((linear + n) & (PAGE - 1)));
+            if (!memory.contains(gpa, inPage)) break;
+            MemorySegment.copy(memory.slice(gpa, inPage), JAVA_BYTE, 0, out, n, inPage);
+            n += inPage;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private boolean injectBreakpoint(Arena arena) {
+        // HOST-NOTES.md: RIP moves past the int3 (set by the caller), then #BP is injected as
+        // the CPU delivers it: a trap whose saved RIP is the next instruction.
+        MemorySegment events = arena.allocate(KvmVcpuEvents.SIZE, 8);
+        vcpu.getVcpuEvents(events);
+        events.set(JAVA_BYTE, KvmVcpuEvents.EXCEPTION_INJECTED, (byte) 1);
+        events.set(JAVA_BYTE, KvmVcpuEvents.EXCEPTION_NR, (byte) KvmVcpuEvents.BP_VECTOR);
+        events.set(JAVA_BYTE, KvmVcpuEvents.EXCEPTION_HAS_ERROR_CODE, (byte) 0);
+        events.set(JAVA_BYTE, KvmVcpuEvents.EXCEPTION_PENDING, (byte) 0);
+        events.set(JAVA_INT, KvmVcpuEvents.EXCEPTION_ERROR_CODE, 0);
+        vcpu.setVcpuEvents(events);
+        return true;
+    }
+
+    private long operandAddress(MemoryOperand op, MemorySegment regs, MemorySegment sregs, long rip, int length) {
+        long[] gprs = new long[16];
+        for (int i = 0; i < 16; i++) gprs[i] = KvmRegs.get(regs, i * 8L);
+        long linear = op.linearAddress(gprs, rip, length, KvmSregs.segmentBase(sregs, KvmSregs.FS),
+                KvmSregs.segmentBase(sregs, KvmSregs.GS));
+        if ((linear & (PAGE - 1)) > PAGE - 4) return -1; // an operand split across pages: not worth it
+        long gpa = vcpu.translate(linear);
+        return gpa >= 0 && memory.contains(gpa, 4) ? gpa : -1;
+    }
+
+    private boolean loadMxcsr(Arena arena, long gpa) {
+        if (gpa < 0) return false;
+        long value = Integer.toUnsignedLong(memory.readInt(gpa));
+        if ((value & MXCSR_RESERVED) != 0) return false; // #GP on a real CPU: let the failure stand
+        MemorySegment xsave = arena.allocate(XSAVE_SIZE, 64);
+        vcpu.getXsave(xsave);
+        xsave.set(JAVA_INT, XSAVE_MXCSR, (int) value);
+        vcpu.setXsave(xsave);
+        return true;
+    }
+
+    private boolean storeMxcsr(Arena arena, long gpa) {
+        if (gpa < 0) return false;
+        MemorySegment xsave = arena.allocate(XSAVE_SIZE, 64);
+        vcpu.getXsave(xsave);
+        memory.writeInt(gpa, xsave.get(JAVA_INT, XSAVE_MXCSR));
+        return true;
+    }
+}
