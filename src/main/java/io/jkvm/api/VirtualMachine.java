@@ -3,6 +3,9 @@ package io.jkvm.api;
 import io.jkvm.JkvmException;
 import io.jkvm.boot.BootState;
 import io.jkvm.boot.CpuidTable;
+import io.jkvm.boot.EntryPoint;
+import io.jkvm.platform.LinuxBoot;
+import io.jkvm.platform.PcPlatform;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
@@ -70,6 +73,8 @@ public final class VirtualMachine implements AutoCloseable {
     /** One line per GSI of KVM's IOAPIC (24 pins), made on first use. */
     private final KvmIrqLine[] irqLines = new KvmIrqLine[24];
     private long startNanos;
+    private String bootNote;
+    private PcPlatform platform;
     private volatile long endNanos;
     private boolean started;
     private boolean closed;
@@ -101,10 +106,21 @@ public final class VirtualMachine implements AutoCloseable {
             }
             memory = GuestMemory.map(Layout.ramRanges(config.memory()));
             for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
-            memory.write(config.loadAddress(), config.image());
             BootState.writeTables(memory, config.mode());
+            EntryPoint entry = config.entry();
+            Map<String, Long> bootRegisters = Map.of();
+            String bootNote = null;
+            if (config.linux() != null) {
+                LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), 0, List.of());
+                entry = EntryPoint.linear(linux.loaded().entry());
+                bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
+                bootNote = linux.how();
+            } else {
+                memory.write(config.loadAddress(), config.image());
+            }
             machine = new VirtualMachine(config, kvm, vm, memory);
-            machine.createVcpus();
+            machine.bootNote = bootNote;
+            machine.createVcpus(entry, bootRegisters);
             machine.attachStandardDevices();
             return machine;
         } catch (RuntimeException e) {
@@ -119,7 +135,7 @@ public final class VirtualMachine implements AutoCloseable {
         }
     }
 
-    private void createVcpus() {
+    private void createVcpus(EntryPoint entry, Map<String, Long> bootRegisters) {
         ExitBudget budget = config.exitLimit() > 0 ? new ExitBudget(config.exitLimit()) : null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpuid = kvm.supportedCpuid(arena);
@@ -132,11 +148,12 @@ public final class VirtualMachine implements AutoCloseable {
                 CpuidTable.setApicId(cpuid, i);
                 vcpu.setCpuid2(cpuid);
                 vcpu.getSregs(sregs);
-                BootState.setSregs(sregs, config.mode(), config.entry());
+                BootState.setSregs(sregs, config.mode(), entry);
                 vcpu.setSregs(sregs);
                 regs.fill((byte) 0);
-                BootState.setRegs(regs, config.mode(), config.entry());
+                BootState.setRegs(regs, config.mode(), entry);
                 KvmRegs.set(regs, KvmRegs.RDI, i); // the vCPU index, for guests started on several vCPUs
+                for (Map.Entry<String, Long> r : bootRegisters.entrySet()) KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 for (Map.Entry<String, Long> r : config.registers().entrySet()) {
                     KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 }
@@ -148,13 +165,25 @@ public final class VirtualMachine implements AutoCloseable {
     }
 
     private void attachStandardDevices() {
-        ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
+        if (config.linux() != null) {
+            long low = Math.min(config.memory(), Layout.MMIO_HOLE_START);
+            platform = PcPlatform.attach(ports, this::interruptLine, config.serial(), lifecycle::requestExit,
+                    low, config.memory() - low);
+        } else {
+            ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
+        }
         if (config.debugExitPort() != VmConfig.NO_DEBUG_EXIT) {
             ports.attach(config.debugExitPort(), config.debugExitSize(), new DebugExit(lifecycle::requestExit));
         }
     }
 
     public VmConfig config() { return config; }
+
+    /** How a Linux kernel was loaded and entered (null for a raw image). */
+    public String bootNote() { return bootNote; }
+
+    /** The PC devices of a Linux VM (null for a raw image). */
+    public PcPlatform platform() { return platform; }
 
     public GuestMemory memory() { return memory; }
 

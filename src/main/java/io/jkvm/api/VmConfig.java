@@ -7,6 +7,7 @@ import io.jkvm.boot.Layout;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.kvm.KvmRegs;
+import io.jkvm.platform.LinuxKernel;
 import io.jkvm.vcpu.ExitTracer;
 
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ import java.util.Objects;
 public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
                        EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
                        int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip,
-                       boolean instructionAssists) {
+                       boolean instructionAssists, LinuxKernel linux) {
 
     public static final long DEFAULT_MEMORY = 64L << 20;
     public static final int NO_DEBUG_EXIT = -1;
@@ -53,6 +54,10 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         }
         if (debugExitPort != NO_DEBUG_EXIT && (debugExitPort < 0 || debugExitPort + debugExitSize > 0x10000)) {
             throw new JkvmException(String.format("debug-exit port 0x%x is not a valid I/O port", debugExitPort));
+        }
+        if (linux != null) {
+            if (linux.kernel().length == 0) throw new JkvmException("kernel " + linux.name() + " is empty");
+            return; // the loader checks the kernel, initrd and command line against RAM
         }
         if (image == null) throw new JkvmException("no image to run");
         if (image.length == 0) throw new JkvmException("image " + imageName + " is empty");
@@ -103,6 +108,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         private String kvmDevice = "/dev/kvm";
         private boolean irqchip;
         private boolean instructionAssists = true;
+        private LinuxKernel linux;
 
         public Builder memory(long bytes) { this.memory = bytes; return this; }
         public Builder cpus(int n) { this.cpus = n; return this; }
@@ -129,12 +135,19 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
          * VMX/SVM those failures never happen, so the assists never act there.
          */
         public Builder instructionAssists(boolean on) { this.instructionAssists = on; return this; }
+        /**
+         * Boot a Linux kernel on the PC platform (in-kernel irqchip and PIT, 16550A COM1, RTC,
+         * i8042) instead of running a raw image: long mode at the kernel's 64-bit entry with
+         * RSI = the zero page (Documentation/arch/x86/boot.rst).
+         */
+        public Builder linux(LinuxKernel kernel) { this.linux = kernel; return this; }
 
         public VmConfig build() {
-            long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(mode);
+            CpuMode m = linux != null ? CpuMode.LONG : mode;
+            long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(m);
             EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
-            return new VmConfig(memory, cpus, mode, image, imageName, load, e, registers, serial, debugExitPort,
-                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip, instructionAssists);
+            return new VmConfig(memory, cpus, m, image, imageName, load, e, registers, serial, debugExitPort,
+                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip || linux != null, instructionAssists, linux);
         }
     }
 }

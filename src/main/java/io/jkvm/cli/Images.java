@@ -14,20 +14,25 @@ final class Images {
     private Images() {}
 
     static byte[] readFile(Path file, long limit) {
+        return readFile(file, limit, "image");
+    }
+
+    /** Reads a user's file; {@code what} ("image", "kernel", "initrd") names it in errors. */
+    static byte[] readFile(Path file, long limit, String what) {
         try {
-            if (Files.isDirectory(file)) throw new JkvmException("image " + file + " is a directory: give a file");
+            if (Files.isDirectory(file)) throw new JkvmException(what + " " + file + " is a directory: give a file");
             long size = Files.size(file);
             if (size > limit) {
-                throw new JkvmException(String.format("image %s (%d bytes) is larger than guest RAM (%d bytes): give more --memory",
-                        file, size, limit));
+                throw new JkvmException(String.format("%s %s (%d bytes) is larger than guest RAM (%d bytes): give more --memory",
+                        what, file, size, limit));
             }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new JkvmException("image " + file + " does not exist");
+            throw new JkvmException(what + " " + file + " does not exist");
         } catch (AccessDeniedException e) {
-            throw new JkvmException("cannot read image " + file + ": permission denied");
+            throw new JkvmException("cannot read " + what + " " + file + ": permission denied");
         } catch (IOException e) {
-            throw new JkvmException("cannot read image " + file + ": " + e.getMessage());
+            throw new JkvmException("cannot read " + what + " " + file + ": " + e.getMessage());
         }
     }
 

@@ -8,6 +8,8 @@ import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
+import io.jkvm.host.HostProfile;
+import io.jkvm.platform.LinuxKernel;
 import io.jkvm.vcpu.ExitTracer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +18,15 @@ import java.util.Locale;
 
 /** {@code jkvm run IMAGE}: a raw binary, loaded and started where the user says. */
 final class RunCommand {
-    static final Args.Spec SPEC = new Args.Spec("run", "IMAGE", 1, 1,
-            List.of("Run a raw binary image. COM1 (0x3f8) goes to stdout; how the run ended goes to stderr."),
+    static final Args.Spec SPEC = new Args.Spec("run", "[IMAGE]", 0, 1,
+            List.of("Run a raw binary image, or boot a Linux kernel with --kernel.",
+                    "COM1 (0x3f8) goes to stdout; how the run ended goes to stderr."),
             CommonOptions.with(
+                    Args.Option.value("--kernel", "FILE", "Boot this Linux kernel (bzImage or ELF vmlinux) on the PC platform instead of running IMAGE."),
+                    Args.Option.value("--initrd", "FILE", "The initrd (initramfs) for --kernel."),
+                    Args.Option.value("--append", "CMDLINE", "The kernel command line (default: console=ttyS0)."),
+                    Args.Option.flag("--no-host-decompress", "Boot a bzImage as is, through its own decompressor (default: jkvm decompresses it)."),
+                    Args.Option.value("--host-profile", "auto|nested|none", "Add the kernel flags a host that emulates guest CPL0 code needs (default auto: detected)."),
                     Args.Option.value("--mode", "MODE", "real (default), protected or long. jkvm builds the GDT at 0x500 and, for long mode, identity-mapped page tables at 0x9000-0xefff."),
                     Args.Option.value("--load-address", "ADDR", "Where the image goes (default 0x1000 in real mode, 0x100000 otherwise)."),
                     Args.Option.value("--entry", "ADDR|SEG:OFF", "Where every vCPU starts (default: the load address); SEG:OFF (hex) in real mode."),
@@ -33,6 +41,11 @@ final class RunCommand {
 
     private final Args.Parsed parsed;
     final Path image;
+    final String kernel;
+    final String initrd;
+    final String append;
+    final boolean hostDecompress;
+    final String hostProfile;
     final String mode;
     final String loadAddress;
     final String entry;
@@ -47,6 +60,11 @@ final class RunCommand {
     RunCommand(Args.Parsed p) {
         this.parsed = p;
         this.image = p.positionals().isEmpty() ? null : Path.of(p.positionals().get(0));
+        this.kernel = p.get("--kernel");
+        this.initrd = p.get("--initrd");
+        this.append = p.get("--append", "console=ttyS0");
+        this.hostDecompress = !p.has("--no-host-decompress");
+        this.hostProfile = p.get("--host-profile", "auto");
         this.mode = p.get("--mode", "real");
         this.loadAddress = p.get("--load-address");
         this.entry = p.get("--entry");
@@ -66,7 +84,9 @@ final class RunCommand {
         }
         VmConfig config = config();
         Duration timeout = common.timeout();
-        VmExit exit = GuestSession.run(config, timeout, vm -> { }, common.stats, common.debug, System.err);
+        VmExit exit = GuestSession.run(config, timeout, vm -> {
+            if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
+        }, common.stats, common.debug, System.err);
         System.err.println("jkvm: " + exit.message().stripTrailing());
         return exit.status();
     }
@@ -85,8 +105,23 @@ final class RunCommand {
                 .mode(cpuMode)
                 .memory(memoryBytes)
                 .cpus(cpuCount)
-                .kvmDevice(common.kvmDevice)
-                .image(Images.readFile(image, Math.min(memoryBytes, Layout.MMIO_HOLE_START)), image.toString());
+                .kvmDevice(common.kvmDevice);
+        if (kernel != null) {
+            if (image != null) throw new UsageException("give either IMAGE or --kernel, not both");
+            HostProfile profile;
+            try {
+                profile = HostProfile.parse(hostProfile);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("unknown --host-profile '" + hostProfile + "': choose auto, nested or none");
+            }
+            byte[] initrdBytes = initrd == null ? null : Images.readFile(Path.of(initrd), memoryBytes, "initrd");
+            b.linux(new LinuxKernel(Images.readFile(Path.of(kernel), memoryBytes, "kernel"), kernel, initrdBytes,
+                    profile.apply(append), hostDecompress));
+        } else {
+            if (image == null) throw new UsageException("give an IMAGE to run, or --kernel FILE");
+            if (initrd != null) throw new UsageException("--initrd goes with --kernel");
+            b.image(Images.readFile(image, Math.min(memoryBytes, Layout.MMIO_HOLE_START), "image"), image.toString());
+        }
         if (loadAddress != null) b.loadAddress(usage(() -> Sizes.parseNumber(loadAddress), "--load-address"));
         if (entry != null) b.entry(parseEntry(entry, cpuMode));
         for (String r : registers) {
