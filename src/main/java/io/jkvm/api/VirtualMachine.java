@@ -1,6 +1,10 @@
 package io.jkvm.api;
 
 import io.jkvm.JkvmException;
+import io.jkvm.acpi.AcpiLayout;
+import io.jkvm.acpi.AcpiTables;
+import io.jkvm.acpi.ResetControl;
+import io.jkvm.acpi.SleepControl;
 import io.jkvm.boot.BootState;
 import io.jkvm.boot.CpuidTable;
 import io.jkvm.boot.EntryPoint;
@@ -111,7 +115,10 @@ public final class VirtualMachine implements AutoCloseable {
             Map<String, Long> bootRegisters = Map.of();
             String bootNote = null;
             if (config.linux() != null) {
-                LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), 0, List.of());
+                // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the
+                // zero page's acpi_rsdp_addr says where it is as well.
+                long rsdp = AcpiTables.write(memory, io.jkvm.acpi.Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
+                LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
                 entry = EntryPoint.linear(linux.loaded().entry());
                 bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
                 bootNote = linux.how();
@@ -169,6 +176,8 @@ public final class VirtualMachine implements AutoCloseable {
             long low = Math.min(config.memory(), Layout.MMIO_HOLE_START);
             platform = PcPlatform.attach(ports, this::interruptLine, config.serial(), lifecycle::requestExit,
                     low, config.memory() - low);
+            ports.attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(lifecycle::requestExit));
+            ports.attach(AcpiLayout.RESET_PORT, 1, new ResetControl(lifecycle::requestExit));
         } else {
             ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
         }

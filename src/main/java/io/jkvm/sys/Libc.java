@@ -76,6 +76,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), ERRNO_CAPTURE); }
     private static final class Signal { static final MethodHandle H = link("signal",
             FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS)); }
+    private static final class Isatty { static final MethodHandle H = link("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT)); }
+    private static final class Tcgetattr { static final MethodHandle H = link("tcgetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)); }
+    private static final class Tcsetattr { static final MethodHandle H = link("tcsetattr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS)); }
+    private static final class Cfmakeraw { static final MethodHandle H = link("cfmakeraw", FunctionDescriptor.ofVoid(ADDRESS)); }
     private static final class Strerror { static final MethodHandle H = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT)); }
 
     private static final ThreadLocal<MemorySegment> CALL_STATES =
@@ -239,6 +243,44 @@ public final class Libc {
     public static int sigtimedwait(MemorySegment state, MemorySegment set, MemorySegment timespec) {
         try {
             return result((int) Sigtimedwait.H.invokeExact(state, set, MemorySegment.NULL, timespec), state);
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** glibc's struct termios is 60 bytes; 64 leaves room. */
+    public static final long TERMIOS_BYTES = 64;
+    public static final int TCSANOW = 0;
+
+    public static boolean isatty(int fd) {
+        try {
+            return (int) Isatty.H.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** tcgetattr(3): false when {@code fd} is not a terminal. */
+    public static boolean tcgetattr(int fd, MemorySegment termios) {
+        try {
+            return (int) Tcgetattr.H.invokeExact(fd, termios) == 0;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    public static boolean tcsetattr(int fd, MemorySegment termios) {
+        try {
+            return (int) Tcsetattr.H.invokeExact(fd, TCSANOW, termios) == 0;
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** cfmakeraw(3): no echo, no line editing, no signals from keys, 8-bit bytes. */
+    public static void cfmakeraw(MemorySegment termios) {
+        try {
+            Cfmakeraw.H.invokeExact(termios);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

@@ -1,0 +1,31 @@
+package io.jkvm.acpi;
+
+import java.util.List;
+
+/**
+ * What the ACPI tables describe: the vCPUs (one Processor Local APIC each), which legacy PC
+ * devices the VM has (they set FADT boot flags and add DSDT devices), and any ISA interrupt
+ * source overrides. COM1, the sleep and reset registers are always there.
+ *
+ * @param cpus      vCPUs 0 to cpus-1, APIC ID = index
+ * @param i8042     an 8042 keyboard controller at 0x60/0x64, IRQ 1 (I8042)
+ * @param cmosRtc   an MC146818 RTC/CMOS at 0x70/0x71, IRQ 8 (CmosRtc)
+ * @param overrides ISA IRQs not on the IOAPIC pin of the same number; none with KVM's default routing
+ */
+public record Platform(int cpus, boolean i8042, boolean cmosRtc, List<InterruptSourceOverride> overrides) {
+    public Platform {
+        if (cpus < 1 || cpus > Madt.MAX_CPUS) throw new IllegalArgumentException("ACPI describes 1 to " + Madt.MAX_CPUS + " CPUs: " + cpus);
+        overrides = List.copyOf(overrides);
+    }
+
+    /** {@code cpus} vCPUs, no 8042, no RTC, KVM's default interrupt routing. */
+    public static Platform of(int cpus) {
+        return new Platform(cpus, false, false, List.of());
+    }
+
+    public Platform withI8042(boolean present) { return new Platform(cpus, present, cmosRtc, overrides); }
+
+    public Platform withCmosRtc(boolean present) { return new Platform(cpus, i8042, present, overrides); }
+
+    public Platform withOverrides(List<InterruptSourceOverride> list) { return new Platform(cpus, i8042, cmosRtc, list); }
+}

@@ -1,0 +1,36 @@
+package io.jkvm.acpi;
+
+import io.jkvm.api.ExitRequester;
+import io.jkvm.api.VmExit;
+import io.jkvm.bus.BusDevice;
+
+/**
+ * The FADT reset register (ACPI 6.5 4.8.3.6), a byte port (at {@link AcpiLayout#RESET_PORT}):
+ * writing RESET_VALUE ({@link AcpiLayout#RESET_VALUE}) resets the machine, which ends the run
+ * with {@link VmExit#reset}. Linux's {@code reboot} tries it first (acpi_reboot); without it the
+ * reboot ends in a triple fault. Other values are ignored; reads return 0. Pure: no KVM, no state.
+ */
+public final class ResetControl implements BusDevice {
+    private final ExitRequester exits;
+    private final int resetValue;
+
+    public ResetControl(ExitRequester exits) {
+        this(exits, AcpiLayout.RESET_VALUE);
+    }
+
+    public ResetControl(ExitRequester exits, int resetValue) {
+        if (resetValue < 0 || resetValue > 0xff) throw new IllegalArgumentException("RESET_VALUE is a byte: " + resetValue);
+        this.exits = exits;
+        this.resetValue = resetValue;
+    }
+
+    @Override
+    public long read(long offset, int size) {
+        return 0;
+    }
+
+    @Override
+    public void write(long offset, int size, long value) {
+        if (offset == 0 && (value & 0xff) == resetValue) exits.requestExit(VmExit.reset("guest reset (ACPI RESET_REG)"));
+    }
+}
