@@ -40,9 +40,16 @@ public final class KvmInstructionAssist implements InstructionAssist {
     static final long XSAVE_SIZE = 4096;
     static final long XSAVE_MXCSR = 24;
 
+    /** KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES (api.rst 5, "internal"): data[1..2] hold the bytes KVM fetched. */
+    static final long FLAG_INSTRUCTION_BYTES = 1;
+    /** How many times in a row the same RIP may be re-entered because its code changed under KVM. */
+    static final int MAX_RETRIES = 3;
+
     private final VcpuFd vcpu;
     private final GuestMemory memory;
     private long completed;
+    private long retriedRip = -1;
+    private int retries;
 
     public KvmInstructionAssist(VcpuFd vcpu, GuestMemory memory) {
         this.vcpu = vcpu;
@@ -64,7 +71,8 @@ public final class KvmInstructionAssist implements InstructionAssist {
             long rip = KvmRegs.get(regs, KvmRegs.RIP);
             byte[] bytes = fetch(cs.base() + rip, AssistDecoder.MAX_INSTRUCTION_LENGTH);
             Optional<Assist> decoded = AssistDecoder.decode(bytes, bytes.length, longMode);
-            if (decoded.isEmpty()) return false;
+            if (decoded.isEmpty()) return codeChangedUnderKvm(rip, bytes);
+            retriedRip = -1;
             Assist assist = decoded.get();
             long next = rip + assist.length();
             boolean done = switch (assist) {
@@ -86,6 +94,36 @@ public final class KvmInstructionAssist implements InstructionAssist {
         } catch (RuntimeException e) {
             return false; // a failed fetch or ioctl: report the original failure instead
         }
+    }
+
+    /**
+     * A kernel patching its own text (jump labels, static calls: text_poke_bp writes an int3,
+     * then the rest, then the first byte) can change an instruction between KVM's fetch and
+     * ours. When the bytes KVM reports differ from what is in memory now, the instruction KVM
+     * failed on is gone: re-enter and let KVM fetch again, a few times at most.
+     */
+    private boolean codeChangedUnderKvm(long rip, byte[] now) {
+        io.jkvm.kvm.KvmRun run = vcpu.kvmRun();
+        if (run.internalNdata() < 3 || (run.internalData(0) & FLAG_INSTRUCTION_BYTES) == 0) return false;
+        // data[1] = u8 insn_size, then 15 u8 insn_bytes (8 of them in data[1], the rest in data[2]).
+        long lo = run.internalData(1);
+        long hi = run.internalData(2);
+        int size = (int) (lo & 0xff);
+        boolean differs = false;
+        for (int i = 0; i < Math.min(size, Math.min(now.length, 15)); i++) {
+            long word = i < 7 ? lo : hi;
+            int shift = i < 7 ? 8 * (i + 1) : 8 * (i - 7);
+            if ((byte) (word >>> shift) != now[i]) {
+                differs = true;
+                break;
+            }
+        }
+        if (!differs) return false;
+        retries = rip == retriedRip ? retries + 1 : 1;
+        retriedRip = rip;
+        if (retries > MAX_RETRIES) return false;
+        completed++;
+        return true;
     }
 
     /** Up to {@code max} bytes at a linear address, page by page through KVM_TRANSLATE, from RAM only. */
