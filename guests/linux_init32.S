@@ -2,8 +2,9 @@
  * linux_init32: a static 32-bit /init for the Linux boot tests (an i386 ELF, linux_init32.elf).
  *
  * It prints "jkvm-init: hello from user space", mounts sysfs on /sys, prints
- * "jkvm-init: cpus online <list>" from /sys/devices/system/cpu/online, and powers the machine
- * off with reboot(LINUX_REBOOT_CMD_POWER_OFF). Run as /init from an initramfs holding /dev/console,
+ * "jkvm-init: cpus online <list>" from /sys/devices/system/cpu/online; when its last argument
+ * is "echo" (kernel command line "... -- echo"), reads one line from the console and prints
+ * "jkvm-init: echo <line>"; then powers the machine off with reboot(LINUX_REBOOT_CMD_POWER_OFF). Run as /init from an initramfs holding /dev/console,
  * /sys and this file (the tests build it with io.jkvm.initramfs.CpioWriter).
  *
  * System calls go through SYSENTER with the frame the 32-bit vDSO's __kernel_vsyscall builds
@@ -32,6 +33,9 @@
         .text
         .globl  _start
 _start:
+        mov     (%esp), %eax            // argc (i386 ELF start-up stack: argc, argv[], envp[])
+        mov     (%esp,%eax,4), %eax     // argv[argc - 1]
+        mov     %eax, last_arg
         mov     $hello, %ecx
         mov     $hello_len, %edx
         call    write_out
@@ -66,11 +70,46 @@ _start:
         mov     $buf, %ecx
         mov     buf_len, %edx
         call    write_out
-        jmp     power_off
+        jmp     echo
 
 no_cpus:
         mov     $cpus_unknown, %ecx
         mov     $cpus_unknown_len, %edx
+        call    write_out
+
+echo:   mov     last_arg, %eax          // the last argument "echo" asks for the console echo
+        cmpl    $0x6f686365, (%eax)     // "echo"
+        jne     power_off
+        cmpb    $0, 4(%eax)
+        jne     power_off
+        mov     $prompt, %ecx
+        mov     $prompt_len, %edx
+        call    write_out
+        xor     %esi, %esi              // bytes in line
+2:      mov     $SYS_read, %eax         // one byte at a time until a newline
+        xor     %ebx, %ebx              // fd 0: the console
+        lea     line(%esi), %ecx
+        mov     $1, %edx
+        push    %esi
+        call    syscall32
+        pop     %esi
+        cmp     $1, %eax
+        jne     3f
+        cmpb    $'\r', line(%esi)
+        je      3f
+        cmpb    $'\n', line(%esi)
+        je      3f
+        inc     %esi
+        cmp     $60, %esi
+        jb      2b
+3:      movb    $'\n', line(%esi)
+        inc     %esi
+        mov     %esi, line_len
+        mov     $echoed, %ecx
+        mov     $echoed_len, %edx
+        call    write_out
+        mov     $line, %ecx
+        mov     line_len, %edx
         call    write_out
 
 power_off:
@@ -125,6 +164,13 @@ cpus_unknown: .ascii "jkvm-init: cpus online unknown\n"
 sysfs:  .asciz  "sysfs"
 sys_dir: .asciz "/sys"
 online_path: .asciz "/sys/devices/system/cpu/online"
+prompt: .ascii  "jkvm-init: type a line\n"
+        prompt_len = . - prompt
+echoed: .ascii  "jkvm-init: echo "
+        echoed_len = . - echoed
         .balign 4
+last_arg: .long 0
+line_len: .long 0
+line:   .fill   64, 1, 0
 buf_len: .long  0
 buf:    .fill   64, 1, 0

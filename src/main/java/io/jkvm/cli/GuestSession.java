@@ -22,8 +22,14 @@ final class GuestSession {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
             VmExit exit;
-            try (InterruptHandler ignored = InterruptHandler.install(() -> vm.requestExit(VmExit.interrupted()))) {
+            // A Linux guest's COM1 takes stdin (raw when it is a terminal; Ctrl-A x quits).
+            boolean console = vm.platform() != null && config.serial() != io.jkvm.devices.ByteSink.NONE;
+            try (InterruptHandler ignored = InterruptHandler.install(() -> vm.requestExit(VmExit.interrupted()));
+                 Terminal terminal = console ? Terminal.rawIfTty() : null) {
+                if (console) StdinPump.start(System.in, vm.platform().com1Input(), vm::requestExit);
                 exit = vm.run(timeout);
+            } finally {
+                if (vm.platform() != null) vm.platform().com1Input().close();
             }
             config.serial().flush();
             System.out.flush();

@@ -46,9 +46,18 @@ public enum HostProfile {
         return this == NESTED || (this == AUTO && SupervisorSpeed.isKvmPvm());
     }
 
-    /** {@code cmdline} with the flags appended when they apply. */
+    /**
+     * {@code cmdline} with the flags added when they apply: before a " -- " if there is one,
+     * since everything after it is for init, not the kernel.
+     */
     public String apply(String cmdline) {
         if (!nested()) return cmdline;
-        return cmdline.isBlank() ? NESTED_FLAGS : cmdline + " " + NESTED_FLAGS;
+        String trimmed = cmdline.strip();
+        if (trimmed.isEmpty()) return NESTED_FLAGS;
+        if (trimmed.equals("--") || trimmed.startsWith("-- ")) return NESTED_FLAGS + " " + trimmed;
+        int initArgs = trimmed.indexOf(" -- ");
+        if (trimmed.endsWith(" --")) initArgs = trimmed.length() - 3;
+        if (initArgs < 0) return trimmed + " " + NESTED_FLAGS;
+        return trimmed.substring(0, initArgs) + " " + NESTED_FLAGS + trimmed.substring(initArgs);
     }
 }

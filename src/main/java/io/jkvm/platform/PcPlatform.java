@@ -34,11 +34,13 @@ public final class PcPlatform {
     public static final int POST_PORT = 0x80;
 
     private final Uart16550 com1;
+    private final ConsoleInput com1Input;
     private final CmosRtc rtc;
     private final I8042 i8042;
 
-    private PcPlatform(Uart16550 com1, CmosRtc rtc, I8042 i8042) {
+    private PcPlatform(Uart16550 com1, ConsoleInput com1Input, CmosRtc rtc, I8042 i8042) {
         this.com1 = com1;
+        this.com1Input = com1Input;
         this.rtc = rtc;
         this.i8042 = i8042;
     }
@@ -52,7 +54,9 @@ public final class PcPlatform {
      */
     public static PcPlatform attach(Bus ports, IntFunction<InterruptLine> irq, ByteSink console, ExitRequester exits,
                                     long ramBelow4G, long ramAbove4G) {
-        Uart16550 com1 = new Uart16550(irq.apply(COM1_IRQ), console);
+        ConsoleInput input = new ConsoleInput();
+        Uart16550 com1 = new Uart16550(irq.apply(COM1_IRQ), console, input::rxReady);
+        input.connect(com1);
         ports.attach(COM1_PORT, Uart16550.REGISTER_COUNT, com1);
         CmosRtc rtc = new CmosRtc(java.time.Clock.systemUTC(), irq.apply(RTC_IRQ));
         rtc.setMemorySize(ramBelow4G, ramAbove4G);
@@ -61,8 +65,11 @@ public final class PcPlatform {
         ports.attach(I8042_DATA_PORT, 1, i8042.dataPort());
         ports.attach(I8042_COMMAND_PORT, 1, i8042.commandPort());
         ports.attach(POST_PORT, 1, new PostCodePort());
-        return new PcPlatform(com1, rtc, i8042);
+        return new PcPlatform(com1, input, rtc, i8042);
     }
+
+    /** Where host input for COM1 goes (the CLI feeds stdin into it). */
+    public ConsoleInput com1Input() { return com1Input; }
 
     public Uart16550 com1() { return com1; }
 
