@@ -165,6 +165,11 @@ public final class VirtualMachine implements AutoCloseable {
                     KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 }
                 vcpu.setRegs(regs);
+                if (config.linux() != null && i > 0) {
+                    // MultiProcessor Specification 1.4, B.4: application processors wait for
+                    // INIT/SIPI from the boot processor, as on real hardware.
+                    vcpu.setMpState(VcpuFd.KVM_MP_STATE_UNINITIALIZED);
+                }
                 InstructionAssist assist = config.instructionAssists() ? new KvmInstructionAssist(vcpu, memory) : InstructionAssist.NONE;
                 dispatchers.add(new ExitDispatcher(i, ports, mmio, memory, lifecycle::requestExit, config.tracer(), budget, assist));
             }
@@ -174,7 +179,7 @@ public final class VirtualMachine implements AutoCloseable {
     private void attachStandardDevices() {
         if (config.linux() != null) {
             long low = Math.min(config.memory(), Layout.MMIO_HOLE_START);
-            platform = PcPlatform.attach(ports, this::interruptLine, config.serial(), lifecycle::requestExit,
+            platform = PcPlatform.attach(ports, this::interruptLine, config.serial(), config.serial2(), lifecycle::requestExit,
                     low, config.memory() - low);
             ports.attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(lifecycle::requestExit));
             ports.attach(AcpiLayout.RESET_PORT, 1, new ResetControl(lifecycle::requestExit));

@@ -22,7 +22,8 @@ import java.util.Objects;
 public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
                        EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
                        int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip,
-                       boolean instructionAssists, LinuxKernel linux) {
+                       boolean instructionAssists, LinuxKernel linux,
+                       ByteSink serial2) {
 
     public static final long DEFAULT_MEMORY = 64L << 20;
     public static final int NO_DEBUG_EXIT = -1;
@@ -109,6 +110,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         private boolean irqchip;
         private boolean instructionAssists = true;
         private LinuxKernel linux;
+        private ByteSink serial2;
 
         public Builder memory(long bytes) { this.memory = bytes; return this; }
         public Builder cpus(int n) { this.cpus = n; return this; }
@@ -141,13 +143,15 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
          * RSI = the zero page (Documentation/arch/x86/boot.rst).
          */
         public Builder linux(LinuxKernel kernel) { this.linux = kernel; return this; }
+        /** A second 16550A, COM2 at 0x2f8 (IRQ 3), on the PC platform; null for none. */
+        public Builder serial2(ByteSink sink) { this.serial2 = sink; return this; }
 
         public VmConfig build() {
             CpuMode m = linux != null ? CpuMode.LONG : mode;
             long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(m);
             EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
             return new VmConfig(memory, cpus, m, image, imageName, load, e, registers, serial, debugExitPort,
-                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip || linux != null, instructionAssists, linux);
+                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip || linux != null, instructionAssists, linux, serial2);
         }
     }
 }

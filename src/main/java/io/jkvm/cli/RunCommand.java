@@ -35,7 +35,9 @@ final class RunCommand {
                     Args.Option.value("--cpus", "N", "vCPUs, one thread each (vcpu-N); each starts at the entry with its index in RDI."),
                     Args.Option.value("--debug-exit", "PORT|none", "Port of the debug-exit device (QEMU isa-debug-exit, 4 bytes; default 0xf4)."),
                     Args.Option.value("--exits", "N", "Stop after N exits."),
-                    Args.Option.value("--serial", "stdio|none", "Where COM1 output goes (default stdio).")),
+                    Args.Option.value("--serial", "stdio|file:PATH|none", "Where COM1 output goes (default stdio)."),
+                    Args.Option.value("--serial2", "stdio|file:PATH|none", "With --kernel: a second UART, COM2 at 0x2f8 (IRQ 3), and where its output goes."),
+                    Args.Option.flag("--no-reboot", "With --kernel: end when the guest reboots instead of restarting it (QEMU's -no-reboot).")),
             List.of("", "Exit status: 0 halted/finished, 1 jkvm error, 2 bad usage, 4 guest triple fault,",
                     "6 unhandled guest exit, 124 timeout, 130 Ctrl-C, (V<<1)|1 when the guest writes V to the debug-exit port."));
 
@@ -55,6 +57,8 @@ final class RunCommand {
     final String debugExit;
     final String exits;
     final String serial;
+    final String serial2;
+    final boolean noReboot;
     final CommonOptions common;
 
     RunCommand(Args.Parsed p) {
@@ -74,6 +78,8 @@ final class RunCommand {
         this.debugExit = p.get("--debug-exit");
         this.exits = p.get("--exits");
         this.serial = p.get("--serial", "stdio");
+        this.serial2 = p.get("--serial2");
+        this.noReboot = p.has("--no-reboot");
         this.common = new CommonOptions(p);
     }
 
@@ -82,16 +88,34 @@ final class RunCommand {
             System.out.print(SPEC.help());
             return 0;
         }
-        VmConfig config = config();
         Duration timeout = common.timeout();
-        VmExit exit = GuestSession.run(config, timeout, vm -> {
-            if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
-        }, common.stats, common.debug, System.err);
-        System.err.println("jkvm: " + exit.message().stripTrailing());
-        return exit.status();
+        try (SerialTarget com1 = SerialTarget.open(serial, "--serial");
+             SerialTarget com2 = serial2 == null ? null : SerialTarget.open(serial2, "--serial2")) {
+            VmConfig config = config(com1.sink, com2 == null ? null : com2.sink);
+            while (true) {
+                VmExit exit = GuestSession.run(config, timeout, vm -> {
+                    if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
+                }, common.stats, common.debug, System.err);
+                if (config.linux() != null && !noReboot && rebooted(exit)) {
+                    System.err.println("jkvm: " + exit.message().stripTrailing() + ": restarting (--no-reboot ends instead)");
+                    continue;
+                }
+                System.err.println("jkvm: " + exit.message().stripTrailing());
+                return exit.status();
+            }
+        }
+    }
+
+    /** A reset, or a triple fault (how Linux with reboot=t, and any PC, resets), restarts a PC guest as QEMU does. */
+    static boolean rebooted(VmExit exit) {
+        return exit.reason() == VmExit.Reason.RESET || exit.reason() == VmExit.Reason.TRIPLE_FAULT;
     }
 
     VmConfig config() {
+        return config(ByteSink.lines(System.out), null);
+    }
+
+    VmConfig config(ByteSink com1, ByteSink com2) {
         CpuMode cpuMode = switch (mode.toLowerCase(Locale.ROOT)) {
             case "real" -> CpuMode.REAL;
             case "protected" -> CpuMode.PROTECTED;
@@ -138,10 +162,10 @@ final class RunCommand {
             if (n <= 0) throw new UsageException("--exits must be at least 1");
             b.exitLimit(n);
         }
-        switch (serial) {
-            case "stdio" -> b.serial(ByteSink.lines(System.out));
-            case "none" -> b.serial(ByteSink.NONE);
-            default -> throw new UsageException("unknown --serial '" + serial + "': choose stdio or none");
+        b.serial(com1);
+        if (com2 != null) {
+            if (kernel == null) throw new UsageException("--serial2 goes with --kernel");
+            b.serial2(com2);
         }
         if (common.traceExits()) b.tracer(new ExitTracer(System.err, ExitTracer.Style.DETAILED, cpuCount > 1));
         return b.build();

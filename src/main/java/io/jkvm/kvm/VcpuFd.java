@@ -63,6 +63,27 @@ public final class VcpuFd implements AutoCloseable {
         Libc.ioctlOrThrow("KVM_SET_SREGS", fd, KvmIoctls.KVM_SET_SREGS, sregs);
     }
 
+    /** struct kvm_mp_state values (api.rst 4.38). */
+    public static final int KVM_MP_STATE_RUNNABLE = 0;
+    public static final int KVM_MP_STATE_UNINITIALIZED = 1;
+
+    /** KVM_SET_MP_STATE (api.rst 4.39): e.g. an application processor waiting for INIT/SIPI. */
+    public void setMpState(int state) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment mp = a.allocate(4, 4);
+            mp.set(JAVA_INT, 0, state);
+            Libc.ioctlOrThrow("KVM_SET_MP_STATE", fd, KvmIoctls.KVM_SET_MP_STATE, mp);
+        }
+    }
+
+    public int getMpState() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment mp = a.allocate(4, 4);
+            Libc.ioctlOrThrow("KVM_GET_MP_STATE", fd, KvmIoctls.KVM_GET_MP_STATE, mp);
+            return mp.get(JAVA_INT, 0);
+        }
+    }
+
     public void getVcpuEvents(MemorySegment events) {
         Libc.ioctlOrThrow("KVM_GET_VCPU_EVENTS", fd, KvmIoctls.KVM_GET_VCPU_EVENTS, events);
     }

@@ -17,6 +17,7 @@ import java.util.function.IntFunction;
  * and port 0x61 are KVM's in-kernel models and are not here.
  * <pre>
  *   0x3f8-0x3ff  COM1, 16550A UART        IRQ 4
+ *   0x2f8-0x2ff  COM2, 16550A UART        IRQ 3 (when asked for)
  *   0x70-0x71    CMOS RTC (MC146818)      IRQ 8
  *   0x60, 0x64   i8042 keyboard controller IRQ 1 (IRQ 12 for the absent mouse); 0xFE to 0x64 resets
  *   0x80         POST code / I/O delay port
@@ -25,6 +26,8 @@ import java.util.function.IntFunction;
 public final class PcPlatform {
     public static final int COM1_PORT = 0x3f8;
     public static final int COM1_IRQ = 4;
+    public static final int COM2_PORT = 0x2f8;
+    public static final int COM2_IRQ = 3;
     public static final int RTC_PORT = 0x70;
     public static final int RTC_IRQ = 8;
     public static final int I8042_DATA_PORT = 0x60;
@@ -52,8 +55,9 @@ public final class PcPlatform {
      * @param console  COM1's output
      * @param exits    how the i8042's reset line ends the run
      */
-    public static PcPlatform attach(Bus ports, IntFunction<InterruptLine> irq, ByteSink console, ExitRequester exits,
-                                    long ramBelow4G, long ramAbove4G) {
+    public static PcPlatform attach(Bus ports, IntFunction<InterruptLine> irq, ByteSink console, ByteSink console2,
+                                    ExitRequester exits, long ramBelow4G, long ramAbove4G) {
+        if (console2 != null) ports.attach(COM2_PORT, Uart16550.REGISTER_COUNT, new Uart16550(irq.apply(COM2_IRQ), console2));
         ConsoleInput input = new ConsoleInput();
         Uart16550 com1 = new Uart16550(irq.apply(COM1_IRQ), console, input::rxReady);
         input.connect(com1);

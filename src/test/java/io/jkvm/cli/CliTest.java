@@ -246,6 +246,37 @@ class CliTest {
     }
 
     @Test
+    void serialOutputToAFile() throws IOException {
+        assumeTrue(kvm(), "/dev/kvm is absent");
+        Path out = tmp.resolve("com1.txt");
+        assertEquals(0, Main.execute("run", "--serial", "file:" + out, "--reg", "rax=2", "--reg", "rbx=2", hello()), stderr());
+        assertEquals("4\n", Files.readString(out));
+        assertEquals("", stdout());
+    }
+
+    @Test
+    void serial2NeedsAKernel() throws IOException {
+        assertTrue(fails(2, "run", "--serial2", "none", hello()).contains("--serial2 goes with --kernel"));
+    }
+
+    @Test
+    void kernelAndImageTogetherIsAUsageError() throws IOException {
+        assertTrue(fails(2, "run", "--kernel", hello(), hello()).contains("either IMAGE or --kernel"));
+    }
+
+    @Test
+    void missingKernelFile() throws IOException {
+        assertTrue(fails(1, "run", "--kernel", tmp.resolve("vmlinuz").toString()).contains("kernel " + tmp.resolve("vmlinuz") + " does not exist"));
+    }
+
+    @Test
+    void aKernelThatIsNotOne() throws IOException {
+        assumeTrue(kvm(), "/dev/kvm is absent");
+        String line = fails(1, "run", "--kernel", hello());
+        assertTrue(line.contains("hello.bin"), line);
+    }
+
+    @Test
     void debugExitStatus() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(33, Main.execute("run", "--mode", "protected", GUESTS.resolve("mb_hello.bin").toString()));
