@@ -24,11 +24,11 @@ public final class AcpiLayout {
      * of that area, as Firecracker (arch/x86_64/layout.rs) puts it. Linux reserves
      * 640 KiB-1 MiB whatever the e820 map says (trim_bios_range), so the tables survive boot.
      */
-    public static final long RSDP_ADDR = 0x000E_0000L;
+    public static final long RSDP_ADDR = io.jkvm.boot.Layout.RSDP_ADDR;
     /** The other tables follow the RSDP, 64-byte aligned, in the same reserved BIOS area. */
-    public static final long TABLES_ADDR = 0x000E_0040L;
+    public static final long TABLES_ADDR = io.jkvm.boot.Layout.ACPI_TABLES_ADDR;
     /** 1 MiB: the end of the BIOS area, where kernels load. */
-    public static final long TABLES_END = 0x0010_0000L;
+    public static final long TABLES_END = io.jkvm.boot.Layout.ACPI_TABLES_END;
     /** Each table starts on this boundary (the spec asks for none beyond the RSDP's 16). */
     public static final int TABLE_ALIGN = 64;
 
@@ -39,9 +39,9 @@ public final class AcpiLayout {
      * and clear of PCI config (0xcf8-0xcff); Cloud Hypervisor's 0x3c0 is avoided because it
      * is the VGA attribute register that vgacon writes.
      */
-    public static final int SLEEP_PORT = 0x600;
+    public static final int SLEEP_PORT = io.jkvm.boot.Layout.ACPI_SLEEP_PORT;
     /** The FADT reset register (ACPI 6.5 4.8.3.6): jkvm's own byte next to the sleep register. */
-    public static final int RESET_PORT = 0x601;
+    public static final int RESET_PORT = io.jkvm.boot.Layout.ACPI_RESET_PORT;
     /** The value the guest writes to reset: 0x06 as a PC chipset's 0xcf9 takes (full reset). */
     public static final int RESET_VALUE = 0x06;
 

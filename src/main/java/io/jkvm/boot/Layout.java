@@ -13,8 +13,13 @@ import java.util.List;
  * 0x0000_0000  real-mode IVT and BIOS data area: left alone
  * 0x0000_0500  GDT (jkvm's, protected and long mode)            GDT_ADDR
  * 0x0000_1000  default load address in real mode (MISSION demo)  REAL_MODE_LOAD_ADDR
+ * 0x0000_7000  Linux zero page (struct boot_params)              ZERO_PAGE_ADDR
  * 0x0000_9000  PML4, 0xA000 PDPT, 0xB000-0xEFFF four PDs         PML4_ADDR ... (long mode)
+ * 0x0002_0000  Linux command line (up to 64 KiB)                 CMDLINE_ADDR
+ * 0x0009_FC00  EBDA .. 1 MiB: reserved in e820 (BIOS area)       EBDA_START
+ * 0x000E_0000  ACPI RSDP, then the other tables up to 1 MiB      RSDP_ADDR
  * 0x0010_0000  default load address, protected and long mode     DEFAULT_LOAD_ADDR
+ * 0x0100_0000  a Linux kernel, at its own pref_address / p_paddr (16 MiB for Debian's)
  * 0xC000_0000  MMIO hole start: RAM past 3 GiB moves above 4 GiB  MMIO_HOLE_START
  * 0xFEFF_C000  KVM identity-map page (one page)                  IDENTITY_MAP_ADDR
  * 0xFFFB_D000  KVM real-mode TSS (three pages)                   TSS_ADDR
@@ -41,6 +46,31 @@ public final class Layout {
     /** Four PDs of 512 x 2 MiB pages identity-map 0-4 GiB. */
     public static final int PD_COUNT = 4;
     public static final long PAGE_TABLES_END = PD_ADDR + PD_COUNT * 0x1000L;
+
+    /**
+     * Linux's boot_params (Documentation/arch/x86/zero-page.rst): between the GDT and the page
+     * tables, the page Firecracker and Cloud Hypervisor use.
+     */
+    public static final long ZERO_PAGE_ADDR = 0x7000;
+    /** Linux's command line: clear of the page tables, far below the EBDA (Firecracker's choice). */
+    public static final long CMDLINE_ADDR = 0x2_0000;
+    /** Room for the command line: more than any kernel's cmdline_size. */
+    public static final long CMDLINE_MAX = 0x1_0000;
+    /** Start of the extended BIOS data area (639 KiB): [EBDA_START, 1 MiB) is reserved in e820. */
+    public static final long EBDA_START = 0x9_FC00;
+    /** End of the legacy BIOS area. */
+    public static final long BIOS_END = 0x10_0000;
+    /**
+     * ACPI RSDP (ACPI 6.5 5.2.5.1): without EFI the kernel scans 0xE0000-0xFFFFF on 16-byte
+     * boundaries; the other tables follow it up to 1 MiB, inside the reserved BIOS area.
+     */
+    public static final long RSDP_ADDR = 0x000E_0000L;
+    public static final long ACPI_TABLES_ADDR = 0x000E_0040L;
+    public static final long ACPI_TABLES_END = BIOS_END;
+    /** ACPI sleep control/status register (hardware-reduced FADT): q35's PM block port, free on a PC. */
+    public static final int ACPI_SLEEP_PORT = 0x600;
+    /** ACPI RESET_REG, written with 6 to reset. */
+    public static final int ACPI_RESET_PORT = 0x601;
 
     /** 32-bit PCI/MMIO devices and the APIC/IOAPIC live in 3-4 GiB on a PC, so RAM skips it. */
     public static final long MMIO_HOLE_START = 0xC000_0000L;

@@ -27,31 +27,31 @@ public final class LinuxLayout {
      * in memory Linux treats as free once it has copied boot_params; Firecracker and Cloud
      * Hypervisor use the same page (ZERO_PAGE_START = 0x7000).
      */
-    public static final long ZERO_PAGE_ADDR = 0x7000;
+    public static final long ZERO_PAGE_ADDR = io.jkvm.boot.Layout.ZERO_PAGE_ADDR;
 
     /**
      * The command line: 128 KiB, past the page tables (0xEFFF) and well below the EBDA; the
      * address Firecracker uses (CMDLINE_START). The kernel copies it early, so it may sit in RAM
      * the e820 map calls usable.
      */
-    public static final long CMDLINE_ADDR = 0x2_0000;
+    public static final long CMDLINE_ADDR = io.jkvm.boot.Layout.CMDLINE_ADDR;
 
     /**
      * Room for the command line including its NUL: up to the EBDA would allow more, but 64 KiB
      * is far beyond any kernel's cmdline_size (2048 for x86-64 Linux 6.1) and keeps
      * 0x30000-0x9FBFF free for later structures.
      */
-    public static final long CMDLINE_MAX = 0x1_0000;
+    public static final long CMDLINE_MAX = io.jkvm.boot.Layout.CMDLINE_MAX;
 
     /**
      * Start of the Extended BIOS Data Area: 639 KiB, the end of conventional memory on a PC.
      * [EBDA_START, BIOS_END) is reported reserved (the MP table and ACPI tables live there), so
      * Linux never allocates it. Firecracker's EBDA_START too.
      */
-    public static final long EBDA_START = 0x9_FC00;
+    public static final long EBDA_START = io.jkvm.boot.Layout.EBDA_START;
 
     /** End of the legacy BIOS area (VGA window 0xA0000, option ROMs, BIOS at 0xF0000): 1 MiB. */
-    public static final long BIOS_END = 0x10_0000;
+    public static final long BIOS_END = io.jkvm.boot.Layout.BIOS_END;
 
     /**
      * The traditional protected-mode load address of a bzImage with boot protocol older than
