@@ -6,6 +6,7 @@
 #   bench/run.sh                 # everything (about 3 minutes here)
 #   ROUNDS=5 EXITS=200000 bench/run.sh exits
 #   bench/run.sh startup
+#   bench/run.sh linux          # Debian kernel boot: jkvm vs QEMU microvm (tcg, kvm); ~6 minutes
 #
 # Needs: gcc, hyperfine, qemu-system-x86_64 (apt-get install hyperfine qemu-system-x86), python3.
 set -euo pipefail
@@ -90,9 +91,47 @@ startup_bench() {
   say ""
 }
 
+linux_bench() {
+  local kernel
+  kernel="$(bash scripts/fetch-test-kernel.sh)"
+  local ir=$B/initramfs
+  rm -rf "$ir" && mkdir -p "$ir/dev" "$ir/sys"
+  cp target/classes/guests/linux_init32.elf "$ir/init"
+  mknod "$ir/dev/console" c 5 1
+  (cd "$ir" && find . | cpio -o -H newc --quiet) > $B/initramfs.cpio
+  local cmdline
+  cmdline="console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 $(java_nested_flags)"
+  say "## Linux boot: Debian's $(basename "$kernel"), 1 vCPU, 256 MiB, initramfs with guests/linux_init32.S"
+  say ""
+  say "Seconds from process start to the first console line (\`Linux version\`) and to the init's marker"
+  say "(\`jkvm-init: hello\`), one run each; command line \`console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1\` plus the nested-host flags"
+  say "(HostProfile.NESTED_FLAGS, harmless elsewhere) for every VMM alike."
+  say ""
+  say "| VMM | first console line | init marker |"
+  say "|---|---|---|"
+  local m="Linux version,jkvm-init: hello"
+  row() { local name="$1"; shift; local r; r="$(python3 bench/linetime.py 240 "$m" -- "$@")";
+          say "| $name | $(sed 's/.*version=\([^ ]*\).*/\1/' <<<"$r") s | $(sed 's/.*hello=\([^ ]*\).*/\1/' <<<"$r") s |"; }
+  row "jkvm (host-side LZ4 decompression, vmlinux entered at startup_64)" \
+      ./jkvm run --kernel "$kernel" --initrd $B/initramfs.cpio --memory 256M --host-profile none --append "$cmdline"
+  row "jkvm --no-host-decompress (the bzImage decompresses itself at CPL0)" \
+      ./jkvm run --kernel "$kernel" --initrd $B/initramfs.cpio --memory 256M --host-profile none --no-host-decompress --append "$cmdline"
+  local q=(qemu-system-x86_64 -M microvm -m 256M -kernel "$kernel" -initrd $B/initramfs.cpio -append "$cmdline"
+           -serial stdio -display none -nodefaults -no-reboot)
+  row "QEMU -M microvm -accel tcg" "${q[@]}" -accel tcg
+  row "QEMU -M microvm -accel kvm" "${q[@]}" -accel kvm
+  say ""
+}
+
+java_nested_flags() {
+  sed -n '/NESTED_FLAGS = String.join/,/);/p' src/main/java/io/jkvm/host/HostProfile.java \
+    | grep -o '"[^"]*"' | tr -d '"' | awk 'BEGIN{ORS=""} /^initcall_blacklist=/ {printf " %s", $0; cont=1; next} cont==1 {printf "%s", $0; next} {printf " %s", $0}' | sed 's/^ //'
+}
+
 case "$what" in
   exits) exits_bench ;;
   startup) startup_bench ;;
-  all) exits_bench; startup_bench ;;
-  *) echo "usage: bench/run.sh [all|exits|startup]" >&2; exit 2 ;;
+  linux) linux_bench ;;
+  all) exits_bench; startup_bench; linux_bench ;;
+  *) echo "usage: bench/run.sh [all|exits|startup|linux]" >&2; exit 2 ;;
 esac
