@@ -35,6 +35,7 @@ final class StdinPump {
                     if (escape) {
                         escape = false;
                         if (b == 'x' || b == 'X') {
+                            if (m > 0) console.feed(out, 0, m); // what was typed before the escape
                             quit.accept(VmExit.stopped("quit (Ctrl-A x)"));
                             return;
                         }
