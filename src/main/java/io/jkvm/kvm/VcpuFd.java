@@ -63,6 +63,27 @@ public final class VcpuFd implements AutoCloseable {
         Libc.ioctlOrThrow("KVM_SET_SREGS", fd, KvmIoctls.KVM_SET_SREGS, sregs);
     }
 
+    /**
+     * KVM_SET_MSRS (api.rst 4.19): struct kvm_msrs { u32 nmsrs; u32 pad; } followed by
+     * struct kvm_msr_entry { u32 index; u32 reserved; u64 data; } per MSR. KVM returns how many
+     * it set; fewer than asked means it refused the next one.
+     */
+    public void setMsrs(int[] indexes, long[] values) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment msrs = a.allocate(8 + 16L * indexes.length, 8);
+            msrs.set(JAVA_INT, 0, indexes.length);
+            for (int i = 0; i < indexes.length; i++) {
+                msrs.set(JAVA_INT, 8 + 16L * i, indexes[i]);
+                msrs.set(JAVA_LONG, 8 + 16L * i + 8, values[i]);
+            }
+            int set = Libc.ioctlOrThrow("KVM_SET_MSRS", fd, KvmIoctls.KVM_SET_MSRS, msrs);
+            if (set != indexes.length) {
+                throw new IllegalStateException(String.format("KVM_SET_MSRS set %d of %d MSRs; it refused MSR 0x%x",
+                        set, indexes.length, indexes[set]));
+            }
+        }
+    }
+
     /** struct kvm_mp_state values (api.rst 4.38). */
     public static final int KVM_MP_STATE_RUNNABLE = 0;
     public static final int KVM_MP_STATE_UNINITIALIZED = 1;
