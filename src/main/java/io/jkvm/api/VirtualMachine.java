@@ -7,6 +7,7 @@ import io.jkvm.acpi.ResetControl;
 import io.jkvm.acpi.SleepControl;
 import io.jkvm.boot.BootMsrs;
 import io.jkvm.boot.BootState;
+import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.CpuidTable;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.platform.LinuxBoot;
@@ -113,6 +114,7 @@ public final class VirtualMachine implements AutoCloseable {
             for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
             BootState.writeTables(memory, config.mode());
             EntryPoint entry = config.entry();
+            CpuMode mode = config.mode();
             Map<String, Long> bootRegisters = Map.of();
             String bootNote = null;
             if (config.linux() != null) {
@@ -121,14 +123,19 @@ public final class VirtualMachine implements AutoCloseable {
                 long rsdp = AcpiTables.write(memory, io.jkvm.acpi.Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
                 LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
                 entry = EntryPoint.linear(linux.loaded().entry());
-                bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
+                if (linux.pvh()) {
+                    mode = CpuMode.PROTECTED; // PVH: flat 32-bit protected mode, paging off, EBX = hvm_start_info
+                    bootRegisters = Map.of("rbx", linux.loaded().bootParams());
+                } else {
+                    bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
+                }
                 bootNote = linux.how();
             } else {
                 memory.write(config.loadAddress(), config.image());
             }
             machine = new VirtualMachine(config, kvm, vm, memory);
             machine.bootNote = bootNote;
-            machine.createVcpus(entry, bootRegisters);
+            machine.createVcpus(mode, entry, bootRegisters);
             machine.attachStandardDevices();
             return machine;
         } catch (RuntimeException e) {
@@ -143,7 +150,7 @@ public final class VirtualMachine implements AutoCloseable {
         }
     }
 
-    private void createVcpus(EntryPoint entry, Map<String, Long> bootRegisters) {
+    private void createVcpus(CpuMode mode, EntryPoint entry, Map<String, Long> bootRegisters) {
         ExitBudget budget = config.exitLimit() > 0 ? new ExitBudget(config.exitLimit()) : null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpuid = kvm.supportedCpuid(arena);
@@ -156,10 +163,10 @@ public final class VirtualMachine implements AutoCloseable {
                 CpuidTable.setApicId(cpuid, i);
                 vcpu.setCpuid2(cpuid);
                 vcpu.getSregs(sregs);
-                BootState.setSregs(sregs, config.mode(), entry);
+                BootState.setSregs(sregs, mode, entry);
                 vcpu.setSregs(sregs);
                 regs.fill((byte) 0);
-                BootState.setRegs(regs, config.mode(), entry);
+                BootState.setRegs(regs, mode, entry);
                 KvmRegs.set(regs, KvmRegs.RDI, i); // the vCPU index, for guests started on several vCPUs
                 for (Map.Entry<String, Long> r : bootRegisters.entrySet()) KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 for (Map.Entry<String, Long> r : config.registers().entrySet()) {

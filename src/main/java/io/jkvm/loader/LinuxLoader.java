@@ -75,6 +75,32 @@ public final class LinuxLoader {
                 cmdline, initrdAddr, options);
     }
 
+    /**
+     * Loads an ELF vmlinux for its PVH entry (the XEN_ELFNOTE_PHYS32_ENTRY note): the vCPU starts
+     * in 32-bit protected mode at {@link Loaded#entry()} with EBX = {@link Loaded#bootParams()},
+     * which here is the hvm_start_info (at the zero page's address; no zero page is written).
+     */
+    public static Loaded loadElfPvh(GuestMemory memory, ElfKernel kernel, Options options) {
+        long entry = kernel.pvhEntry().orElseThrow(() -> new io.jkvm.JkvmException("the ELF kernel has no PVH entry note"));
+        if (kernel.physStart() < LinuxLayout.BIOS_END) {
+            throw new JkvmException(String.format("the ELF kernel starts at 0x%x, below 1 MiB", kernel.physStart()));
+        }
+        byte[] cmdline = commandLine(options.cmdline(), ELF_CMDLINE_SIZE);
+        long kernelEnd = BzImage.alignUp(kernel.physEnd(), LinuxLayout.PAGE_SIZE);
+        long initrdAddr = placeInitrd(memory, options, LinuxLayout.DEFAULT_INITRD_ADDR_MAX, kernel.physStart(), kernelEnd);
+        kernel.load(memory);
+        memory.write(LinuxLayout.CMDLINE_ADDR, cmdline);
+        long initrdSize = 0;
+        if (initrdAddr != 0) {
+            initrdSize = options.initrd().length;
+            memory.write(initrdAddr, options.initrd());
+        }
+        E820Map e820 = E820Map.forRam(memory.size(), options.extraE820());
+        long startInfo = PvhStartInfo.write(memory, LinuxLayout.ZERO_PAGE_ADDR, LinuxLayout.CMDLINE_ADDR, options.acpiRsdp(),
+                initrdAddr, initrdSize, e820.entries());
+        return new Loaded(entry, startInfo, kernel.physStart(), kernelEnd, LinuxLayout.CMDLINE_ADDR, initrdAddr, initrdSize, e820);
+    }
+
     /** Where the initrd goes (0 without one), decided before anything is written. */
     private static long placeInitrd(GuestMemory memory, Options options, long initrdAddrMax, long kernelStart, long kernelEnd) {
         if (options.initrd() == null || options.initrd().length == 0) return 0;

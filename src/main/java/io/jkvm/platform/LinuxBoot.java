@@ -20,8 +20,15 @@ import java.util.List;
 public final class LinuxBoot {
     private LinuxBoot() {}
 
-    /** What was loaded, and how the kernel was entered. */
-    public record Result(LinuxLoader.Loaded loaded, String how) {}
+    /**
+     * What was loaded and how the kernel is entered: {@code pvh} = 32-bit protected mode with
+     * EBX = hvm_start_info; otherwise long mode with RSI = the zero page.
+     */
+    public record Result(LinuxLoader.Loaded loaded, String how, boolean pvh) {
+        Result(LinuxLoader.Loaded loaded, String how) {
+            this(loaded, how, false);
+        }
+    }
 
     public static Result load(GuestMemory memory, LinuxKernel kernel, long acpiRsdp, List<E820Map.Entry> extraE820) {
         LinuxLoader.Options options = new LinuxLoader.Options(kernel.cmdline(), kernel.initrd(), acpiRsdp, extraE820);
@@ -36,8 +43,14 @@ public final class LinuxBoot {
                 }
                 yield new Result(LinuxLoader.loadBzImage(memory, bz, options), "bzImage, 64-bit entry");
             }
-            case ELF64 -> new Result(LinuxLoader.loadElf(memory, ElfKernel.parse(kernel.kernel()), options),
-                    "ELF vmlinux, 64-bit entry");
+            case ELF64 -> {
+                ElfKernel elf = ElfKernel.parse(kernel.kernel());
+                if (elf.pvhEntry().isPresent()) {
+                    yield new Result(LinuxLoader.loadElfPvh(memory, elf, options),
+                            String.format("ELF vmlinux, PVH entry 0x%x", elf.pvhEntry().getAsLong()), true);
+                }
+                yield new Result(LinuxLoader.loadElf(memory, elf, options), "ELF vmlinux, 64-bit entry");
+            }
             default -> throw new JkvmException(kernel.name() + " is not a Linux kernel jkvm can boot");
         };
     }

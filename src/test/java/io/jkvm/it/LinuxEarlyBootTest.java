@@ -87,6 +87,20 @@ class LinuxEarlyBootTest {
         return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse("(no line starting with " + prefix + ")");
     }
 
+    /** The uncompressed vmlinux (ELF, with the PVH note) entered at its PVH entry in 32-bit protected mode. */
+    @Test
+    void elfVmlinuxBootsThroughItsPvhEntry() throws Exception {
+        byte[] vmlinux = io.jkvm.loader.VmlinuxExtractor.extract(io.jkvm.loader.BzImage.parse(DebianKernel.bytes()));
+        assertTrue(io.jkvm.loader.ElfKernel.parse(vmlinux).pvhEntry().isPresent(), "Debian's vmlinux has a PVH note");
+        String cmdline = HostProfile.AUTO.apply(APPEND);
+        List<String> jkvm = jkvmConsole(vmlinux, cmdline, AFTER_E820);
+        assertTrue(line(jkvm, "Linux version 6.1").startsWith("Linux version 6.1"), String.join("\n", jkvm));
+        assertEquals("Command line: " + cmdline, line(jkvm, "Command line:"));
+        // The PVH memory map (hvm_start_info.memmap) is what the kernel reports as its e820 map.
+        assertTrue(jkvm.stream().anyMatch(l -> l.equals("BIOS-e820: [mem 0x0000000000100000-0x000000000fffffff] usable")),
+                String.join("\n", jkvm));
+    }
+
     @Test
     void bannerCommandLineAndE820MatchQemuAndJkvmsMap() throws Exception {
         byte[] kernel = DebianKernel.bytes();
