@@ -1,12 +1,7 @@
 package io.jkvm.it;
 
-import io.jkvm.api.VirtualMachine;
-import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
-import io.jkvm.devices.ByteSink;
 import io.jkvm.host.HostProfile;
 import io.jkvm.initramfs.CpioWriter;
-import io.jkvm.platform.LinuxKernel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,7 +13,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The full boot (slow: about a minute on a host that emulates guest CPL0 code): Debian's stock
- * kernel with two vCPUs reaches user space, where guests/linux_init32.S reports the CPUs that
- * came online, echoes a line typed on the console (COM1 input), and powers off through ACPI;
- * jkvm ends with status 0. The same kernel, initramfs and command line under QEMU TCG give the
+ * kernel with two vCPUs reaches user space under the jkvm CLI, where guests/linux_init32.S
+ * reports the CPUs that came online, echoes a line typed on jkvm's stdin (a pipe, through
+ * COM1), and powers off through ACPI; jkvm exits with status 0. The same kernel, initramfs and command line under QEMU TCG give the
  * same init output.
  */
 @Tag("slow")
@@ -52,44 +46,38 @@ class LinuxFullBootTest {
         return console.lines().map(l -> l.replace("\r", "")).filter(l -> l.startsWith("jkvm-init:")).toList();
     }
 
+    /**
+     * Runs ./jkvm's CLI in a child JVM, as a user would, with stdin a pipe: the line is typed
+     * on jkvm's stdin once the init asks for it.
+     */
     @Test
     void twoCpusUserSpaceConsoleInputAndPowerOff(@TempDir Path dir) throws Exception {
-        byte[] kernel = DebianKernel.bytes();
-        String cmdline = HostProfile.AUTO.apply("console=ttyS0 panic=-1 quiet -- echo");
+        Path kernelFile = DebianKernel.path();
+        Path initrdFile = Files.write(dir.resolve("initramfs.cpio"), initramfs());
+        String append = "console=ttyS0 panic=-1 quiet -- echo";
+        String cmdline = HostProfile.AUTO.apply(append);
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process jkvm = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.jkvm.cli.Main", "run", "--kernel", kernelFile.toString(), "--initrd", initrdFile.toString(),
+                "--memory", "256M", "--cpus", "2", "--timeout", "240s", "--append", append)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         StringBuilder console = new StringBuilder();
-        VirtualMachine[] vm = new VirtualMachine[1];
-        ByteSink sink = b -> {
-            boolean prompted;
-            synchronized (console) {
-                console.append((char) (b & 0xff));
-                prompted = b == '\n' && console.toString().replace("\r", "").endsWith(PROMPT + "\n");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(jkvm.getInputStream(), StandardCharsets.ISO_8859_1));
+             OutputStream stdin = jkvm.getOutputStream()) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                console.append(line).append('\n');
+                if (line.replace("\r", "").equals(PROMPT)) {
+                    stdin.write((TYPED + "\n").getBytes(StandardCharsets.US_ASCII));
+                    stdin.flush();
+                }
             }
-            if (prompted) {
-                // Typed on COM1 from another thread, as a user at the terminal would.
-                Thread.ofPlatform().start(() -> {
-                    try {
-                        byte[] line = (TYPED + "\r").getBytes(StandardCharsets.US_ASCII);
-                        vm[0].platform().com1Input().feed(line, 0, line.length);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-        };
-        VmConfig config = VmConfig.builder().memory(256L << 20).cpus(2)
-                .linux(new LinuxKernel(kernel, "vmlinuz", initramfs(), cmdline, true)).serial(sink).build();
-        VmExit exit;
-        try (VirtualMachine machine = VirtualMachine.create(config)) {
-            vm[0] = machine;
-            exit = machine.run(Duration.ofSeconds(240));
+            assertTrue(jkvm.waitFor(60, TimeUnit.SECONDS), "jkvm did not end");
+        } finally {
+            jkvm.destroyForcibly();
         }
-        String text;
-        synchronized (console) {
-            text = console.toString();
-        }
-        assertEquals(VmExit.Reason.POWER_OFF, exit.reason(), exit.message() + "\n" + text);
-        assertEquals(0, exit.status());
-        assertTrue(text.contains("Linux version 6.1") || cmdline.contains("quiet"), text);
+        String text = console.toString();
+        assertEquals(0, jkvm.exitValue(), "jkvm's status (0 = the guest powered off)\n" + text);
         List<String> lines = initLines(text);
         assertEquals(List.of("jkvm-init: hello from user space", "jkvm-init: cpus online 0-1", PROMPT,
                 "jkvm-init: echo " + TYPED), lines, text);
@@ -100,7 +88,7 @@ class LinuxFullBootTest {
             System.err.println("SKIPPED (the QEMU half): qemu-system-x86_64 is not installed");
             return;
         }
-        Path initrd = Files.write(dir.resolve("initramfs.cpio"), initramfs());
+        Path initrd = initrdFile;
         Process p = new ProcessBuilder(qemu, "-accel", "tcg", "-smp", "2", "-m", "256M", "-kernel",
                 DebianKernel.path().toString(), "-initrd", initrd.toString(), "-append", cmdline, "-serial", "stdio",
                 "-display", "none", "-nodefaults", "-no-reboot").redirectError(ProcessBuilder.Redirect.DISCARD).start();
