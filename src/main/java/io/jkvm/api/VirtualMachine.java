@@ -5,6 +5,7 @@ import io.jkvm.acpi.AcpiLayout;
 import io.jkvm.acpi.AcpiTables;
 import io.jkvm.acpi.ResetControl;
 import io.jkvm.acpi.SleepControl;
+import io.jkvm.boot.BootFpu;
 import io.jkvm.boot.BootMsrs;
 import io.jkvm.boot.BootState;
 import io.jkvm.boot.CpuMode;
@@ -173,7 +174,10 @@ public final class VirtualMachine implements AutoCloseable {
                     KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 }
                 vcpu.setRegs(regs);
-                if (config.linux() != null) vcpu.setMsrs(BootMsrs.INDEXES, BootMsrs.VALUES);
+                if (config.linux() != null) {
+                    vcpu.setMsrs(BootMsrs.INDEXES, BootMsrs.VALUES);
+                    BootFpu.set(vcpu, vm.checkExtension(KvmCap.KVM_CAP_XSAVE), vm.checkExtension(KvmCap.KVM_CAP_XCRS));
+                }
                 if (config.linux() != null && i > 0) {
                     // MultiProcessor Specification 1.4, B.4: application processors wait for
                     // INIT/SIPI from the boot processor, as on real hardware.

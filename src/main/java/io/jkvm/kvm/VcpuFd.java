@@ -84,6 +84,17 @@ public final class VcpuFd implements AutoCloseable {
         }
     }
 
+    /** KVM_SET_XCRS (api.rst 4.45): sets XCR0 (struct kvm_xcr { u32 xcr; u32 reserved; u64 value; }). */
+    public void setXcr0(long value) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment xcrs = a.allocate(392, 8);
+            xcrs.set(JAVA_INT, 0, 1);          // nr_xcrs
+            xcrs.set(JAVA_INT, 8, 0);          // xcrs[0].xcr = XCR0
+            xcrs.set(JAVA_LONG, 16, value);    // xcrs[0].value
+            Libc.ioctlOrThrow("KVM_SET_XCRS", fd, KvmIoctls.KVM_SET_XCRS, xcrs);
+        }
+    }
+
     /** struct kvm_mp_state values (api.rst 4.38). */
     public static final int KVM_MP_STATE_RUNNABLE = 0;
     public static final int KVM_MP_STATE_UNINITIALIZED = 1;

@@ -135,6 +135,10 @@ class KvmLayoutsTest {
         assertEquals(0x4008ae89L, KvmIoctls.KVM_SET_MSRS);
         assertEquals(0x81a0ae8cL, KvmIoctls.KVM_GET_FPU);
         assertEquals(0x41a0ae8dL, KvmIoctls.KVM_SET_FPU);
+        assertEquals(0x8188aea6L, KvmIoctls.KVM_GET_XCRS);
+        assertEquals(0x4188aea7L, KvmIoctls.KVM_SET_XCRS);
+        assertEquals(0x9000aea4L, KvmIoctls.KVM_GET_XSAVE);
+        assertEquals(0x5000aea5L, KvmIoctls.KVM_SET_XSAVE);
         assertEquals(0xae80L, KvmIoctls.KVM_RUN);
         assertEquals(0x8090ae81L, KvmIoctls.KVM_GET_REGS);
         assertEquals(0x4090ae82L, KvmIoctls.KVM_SET_REGS);
