@@ -28,6 +28,7 @@
 #define SYS_mount   21
 #define SYS_reboot  88
 #define USER32_CS   0x23                /* Linux's __USER32_CS */
+#define USER_DS     0x2b                /* Linux's __USER_DS (the same in compat mode) */
 
         .code32
         .text
@@ -142,6 +143,11 @@ syscall32:
         mov     %esp, %ebp
         sysenter
 back32:
+        // Reload SS: after the broken 64-bit return of the nested host its hidden descriptor
+        // state can be stale, and the next stack access in compat mode raised #SS (seen once
+        // in ~20 boots). A no-op on a correct CPU.
+        mov     $USER_DS, %ebp          // not eax: it holds the system call's result
+        mov     %ebp, %ss
         add     $16, %esp               // both paths arrive with esp = frame + 16
         ret
 
