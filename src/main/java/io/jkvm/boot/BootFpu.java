@@ -1,5 +1,6 @@
 package io.jkvm.boot;
 
+import io.jkvm.kvm.KvmXsave;
 import io.jkvm.kvm.VcpuFd;
 
 import java.lang.foreign.Arena;
@@ -21,17 +22,16 @@ public final class BootFpu {
     static final short FCW_RESET = 0x037f;
     static final int MXCSR_RESET = 0x1f80;
     static final long XCR0_X87 = 1;
-    static final long XSAVE_SIZE = 4096;
 
     private BootFpu() {}
 
     public static void set(VcpuFd vcpu, int xsaveCapability, int xcrsCapability) {
         if (xsaveCapability > 0) {
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment xsave = a.allocate(XSAVE_SIZE, 64);
+                MemorySegment xsave = a.allocate(KvmXsave.SIZE, KvmXsave.ALIGNMENT);
                 vcpu.getXsave(xsave);
-                xsave.set(JAVA_SHORT, 0, FCW_RESET);
-                xsave.set(JAVA_INT, 24, MXCSR_RESET);
+                xsave.set(JAVA_SHORT, KvmXsave.FCW, FCW_RESET);
+                xsave.set(JAVA_INT, KvmXsave.MXCSR, MXCSR_RESET);
                 vcpu.setXsave(xsave);
             }
         }

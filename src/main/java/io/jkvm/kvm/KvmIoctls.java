@@ -58,8 +58,8 @@ public final class KvmIoctls {
     public static final long KVM_GET_FPU = ior(0x8c, KvmFpu.SIZE);
     public static final long KVM_SET_FPU = iow(0x8d, KvmFpu.SIZE);
     /** 4.42-4.43: needs KVM_CAP_XSAVE; struct kvm_xsave is 4096 bytes (the XSAVE area's first 4 KiB). */
-    public static final long KVM_GET_XSAVE = ior(0xa4, 4096);
-    public static final long KVM_SET_XSAVE = iow(0xa5, 4096);
+    public static final long KVM_GET_XSAVE = ior(0xa4, KvmXsave.SIZE);
+    public static final long KVM_SET_XSAVE = iow(0xa5, KvmXsave.SIZE);
     /** 4.44-4.45: needs KVM_CAP_XCRS; struct kvm_xcrs { u32 nr_xcrs; u32 flags; struct kvm_xcr xcrs[16]; u64 padding[16]; } is 392 bytes. */
     public static final long KVM_GET_XCRS = ior(0xa6, 392);
     public static final long KVM_SET_XCRS = iow(0xa7, 392);

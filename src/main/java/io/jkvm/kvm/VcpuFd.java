@@ -124,14 +124,6 @@ public final class VcpuFd implements AutoCloseable {
         Libc.ioctlOrThrow("KVM_SET_VCPU_EVENTS", fd, KvmIoctls.KVM_SET_VCPU_EVENTS, events);
     }
 
-    public void getFpu(MemorySegment fpu) {
-        Libc.ioctlOrThrow("KVM_GET_FPU", fd, KvmIoctls.KVM_GET_FPU, fpu);
-    }
-
-    public void setFpu(MemorySegment fpu) {
-        Libc.ioctlOrThrow("KVM_SET_FPU", fd, KvmIoctls.KVM_SET_FPU, fpu);
-    }
-
     public void getXsave(MemorySegment xsave) {
         Libc.ioctlOrThrow("KVM_GET_XSAVE", fd, KvmIoctls.KVM_GET_XSAVE, xsave);
     }

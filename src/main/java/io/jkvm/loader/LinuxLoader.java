@@ -63,16 +63,9 @@ public final class LinuxLoader {
      * no setup header of the kernel's own, as Firecracker boots vmlinux.
      */
     public static Loaded loadElf(GuestMemory memory, ElfKernel kernel, Options options) {
-        if (kernel.physStart() < LinuxLayout.BIOS_END) {
-            throw new JkvmException(String.format("the ELF kernel starts at 0x%x, below 1 MiB, where jkvm keeps the zero page, command line and page tables",
-                    kernel.physStart()));
-        }
-        byte[] cmdline = commandLine(options.cmdline(), ELF_CMDLINE_SIZE);
-        long kernelEnd = BzImage.alignUp(kernel.physEnd(), LinuxLayout.PAGE_SIZE);
-        long initrdAddr = placeInitrd(memory, options, LinuxLayout.DEFAULT_INITRD_ADDR_MAX, kernel.physStart(), kernelEnd);
-        kernel.load(memory);
-        return finish(memory, ZeroPage.withoutSetupHeader(), kernel.entry(), kernel.physStart(), kernelEnd,
-                cmdline, initrdAddr, options);
+        PlacedElf placed = placeElf(memory, kernel, options);
+        return finish(memory, ZeroPage.withoutSetupHeader(), kernel.entry(), kernel.physStart(), placed.kernelEnd(),
+                placed.cmdline(), placed.initrdAddr(), options);
     }
 
     /**
@@ -81,24 +74,38 @@ public final class LinuxLoader {
      * which here is the hvm_start_info (at the zero page's address; no zero page is written).
      */
     public static Loaded loadElfPvh(GuestMemory memory, ElfKernel kernel, Options options) {
-        long entry = kernel.pvhEntry().orElseThrow(() -> new io.jkvm.JkvmException("the ELF kernel has no PVH entry note"));
+        long entry = kernel.pvhEntry().orElseThrow(() -> new JkvmException("the ELF kernel has no PVH entry note"));
+        PlacedElf placed = placeElf(memory, kernel, options);
+        long initrdSize = writeCmdlineAndInitrd(memory, placed.cmdline(), placed.initrdAddr(), options);
+        E820Map e820 = E820Map.forRam(memory.size(), options.extraE820());
+        long startInfo = PvhStartInfo.write(memory, LinuxLayout.ZERO_PAGE_ADDR, LinuxLayout.CMDLINE_ADDR, options.acpiRsdp(),
+                placed.initrdAddr(), initrdSize, e820.entries());
+        return new Loaded(entry, startInfo, kernel.physStart(), placed.kernelEnd(), LinuxLayout.CMDLINE_ADDR,
+                placed.initrdAddr(), initrdSize, e820);
+    }
+
+    /** An ELF kernel copied into RAM, with its command line ready and its initrd's place chosen. */
+    private record PlacedElf(byte[] cmdline, long kernelEnd, long initrdAddr) {}
+
+    /** Checks and places an ELF kernel (every check before anything is written), then loads it. */
+    private static PlacedElf placeElf(GuestMemory memory, ElfKernel kernel, Options options) {
         if (kernel.physStart() < LinuxLayout.BIOS_END) {
-            throw new JkvmException(String.format("the ELF kernel starts at 0x%x, below 1 MiB", kernel.physStart()));
+            throw new JkvmException(String.format("the ELF kernel starts at 0x%x, below 1 MiB, where jkvm keeps the zero page, command line and page tables",
+                    kernel.physStart()));
         }
         byte[] cmdline = commandLine(options.cmdline(), ELF_CMDLINE_SIZE);
         long kernelEnd = BzImage.alignUp(kernel.physEnd(), LinuxLayout.PAGE_SIZE);
         long initrdAddr = placeInitrd(memory, options, LinuxLayout.DEFAULT_INITRD_ADDR_MAX, kernel.physStart(), kernelEnd);
         kernel.load(memory);
+        return new PlacedElf(cmdline, kernelEnd, initrdAddr);
+    }
+
+    /** Writes the command line and the initrd (if placed); returns the initrd's size (0 without one). */
+    private static long writeCmdlineAndInitrd(GuestMemory memory, byte[] cmdline, long initrdAddr, Options options) {
         memory.write(LinuxLayout.CMDLINE_ADDR, cmdline);
-        long initrdSize = 0;
-        if (initrdAddr != 0) {
-            initrdSize = options.initrd().length;
-            memory.write(initrdAddr, options.initrd());
-        }
-        E820Map e820 = E820Map.forRam(memory.size(), options.extraE820());
-        long startInfo = PvhStartInfo.write(memory, LinuxLayout.ZERO_PAGE_ADDR, LinuxLayout.CMDLINE_ADDR, options.acpiRsdp(),
-                initrdAddr, initrdSize, e820.entries());
-        return new Loaded(entry, startInfo, kernel.physStart(), kernelEnd, LinuxLayout.CMDLINE_ADDR, initrdAddr, initrdSize, e820);
+        if (initrdAddr == 0) return 0;
+        memory.write(initrdAddr, options.initrd());
+        return options.initrd().length;
     }
 
     /** Where the initrd goes (0 without one), decided before anything is written. */
@@ -109,14 +116,9 @@ public final class LinuxLoader {
 
     private static Loaded finish(GuestMemory memory, ZeroPage zeroPage, long entry, long kernelStart, long kernelEnd,
                                  byte[] cmdline, long initrdAddr, Options options) {
-        memory.write(LinuxLayout.CMDLINE_ADDR, cmdline);
+        long initrdSize = writeCmdlineAndInitrd(memory, cmdline, initrdAddr, options);
         zeroPage.commandLine(LinuxLayout.CMDLINE_ADDR);
-        long initrdSize = 0;
-        if (initrdAddr != 0) {
-            initrdSize = options.initrd().length;
-            memory.write(initrdAddr, options.initrd());
-            zeroPage.ramdisk(initrdAddr, initrdSize);
-        }
+        if (initrdAddr != 0) zeroPage.ramdisk(initrdAddr, initrdSize);
         if (options.acpiRsdp() != 0) zeroPage.acpiRsdp(options.acpiRsdp());
         E820Map e820 = E820Map.forRam(memory.size(), options.extraE820());
         zeroPage.e820(e820);

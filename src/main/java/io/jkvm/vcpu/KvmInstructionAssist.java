@@ -3,6 +3,7 @@ package io.jkvm.vcpu;
 import io.jkvm.kvm.KvmRegs;
 import io.jkvm.kvm.KvmSregs;
 import io.jkvm.kvm.KvmVcpuEvents;
+import io.jkvm.kvm.KvmXsave;
 import io.jkvm.kvm.VcpuFd;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.vcpu.assist.Assist;
@@ -36,9 +37,6 @@ public final class KvmInstructionAssist implements InstructionAssist {
     static final long PAGE = 4096;
     /** MXCSR bits 16-31 are reserved: loading one is #GP (SDM 2A, LDMXCSR). */
     static final long MXCSR_RESERVED = 0xffff_0000L;
-    /** struct kvm_xsave: 4096 bytes; MXCSR sits at byte 24 of the FXSAVE-format legacy region. */
-    static final long XSAVE_SIZE = 4096;
-    static final long XSAVE_MXCSR = 24;
 
     /** KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES (api.rst 5, "internal"): data[1..2] hold the bytes KVM fetched. */
     static final long FLAG_INSTRUCTION_BYTES = 1;
@@ -169,18 +167,18 @@ public final class KvmInstructionAssist implements InstructionAssist {
         if (gpa < 0) return false;
         long value = Integer.toUnsignedLong(memory.readInt(gpa));
         if ((value & MXCSR_RESERVED) != 0) return false; // #GP on a real CPU: let the failure stand
-        MemorySegment xsave = arena.allocate(XSAVE_SIZE, 64);
+        MemorySegment xsave = arena.allocate(KvmXsave.SIZE, KvmXsave.ALIGNMENT);
         vcpu.getXsave(xsave);
-        xsave.set(JAVA_INT, XSAVE_MXCSR, (int) value);
+        xsave.set(JAVA_INT, KvmXsave.MXCSR, (int) value);
         vcpu.setXsave(xsave);
         return true;
     }
 
     private boolean storeMxcsr(Arena arena, long gpa) {
         if (gpa < 0) return false;
-        MemorySegment xsave = arena.allocate(XSAVE_SIZE, 64);
+        MemorySegment xsave = arena.allocate(KvmXsave.SIZE, KvmXsave.ALIGNMENT);
         vcpu.getXsave(xsave);
-        memory.writeInt(gpa, xsave.get(JAVA_INT, XSAVE_MXCSR));
+        memory.writeInt(gpa, xsave.get(JAVA_INT, KvmXsave.MXCSR));
         return true;
     }
 }

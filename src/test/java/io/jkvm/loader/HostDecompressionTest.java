@@ -12,16 +12,12 @@ import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -333,43 +329,14 @@ class HostDecompressionTest {
 
     /** VMLINUX through a compression tool's stdin and stdout, as the kernel build pipes it (skipped if the tool is missing). */
     private static byte[] tool(String name, String... options) {
-        assumeTrue(onPath(name), name + " is not installed");
-        List<String> command = new java.util.ArrayList<>(List.of(name, "-c"));
-        command.addAll(List.of(options));
-        try {
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
-                try (OutputStream in = p.getOutputStream()) {
-                    in.write(VMLINUX);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            byte[] out;
-            try (InputStream stdout = p.getInputStream()) {
-                out = stdout.readAllBytes();
-            }
-            feed.join();
-            assertEquals(0, p.waitFor(), String.join(" ", command));
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return CompressorTools.pipe(VMLINUX, CompressorTools.command(name, List.of("-c"), options));
     }
 
     private static long getLong(byte[] a, int at) {
         return java.nio.ByteBuffer.wrap(a).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(at);
     }
 
-    private static boolean onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && new File(dir, name).canExecute()) return true;
-        }
-        return false;
-    }
+
 
     /**
      * Pseudo-vmlinux: an ELF header, then a mix of what a kernel image holds: x86 code with

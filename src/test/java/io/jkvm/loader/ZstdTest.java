@@ -5,11 +5,8 @@ import io.jkvm.JkvmException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -181,7 +177,7 @@ class ZstdTest {
     }
 
     private static byte[] toolOnFile(byte[] data, String... options) throws IOException {
-        assumeTrue(onPath("zstd"), "zstd is not installed");
+        assumeTrue(CompressorTools.onPath("zstd"), "zstd is not installed");
         Path file = Files.createTempFile("jkvm-zstd", ".bin");
         try {
             Files.write(file, data);
@@ -206,37 +202,8 @@ class ZstdTest {
 
     /** The data through {@code zstd -c} from a pipe, as the kernel build runs it (skipped without the tool). */
     static byte[] tool(byte[] data, String... options) {
-        assumeTrue(onPath("zstd"), "zstd is not installed");
-        List<String> command = new ArrayList<>(List.of("zstd", "-q", "-c"));
-        command.addAll(List.of(options));
-        try {
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            CompletableFuture<Void> feed = CompletableFuture.runAsync(() -> {
-                try (OutputStream in = p.getOutputStream()) {
-                    in.write(data);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            byte[] out;
-            try (InputStream stdout = p.getInputStream()) {
-                out = stdout.readAllBytes();
-            }
-            feed.join();
-            assertEquals(0, p.waitFor(), String.join(" ", command));
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return CompressorTools.pipe(data, CompressorTools.command("zstd", List.of("-q", "-c"), options));
     }
 
-    private static boolean onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty() && new File(dir, name).canExecute()) return true;
-        }
-        return false;
-    }
+
 }
