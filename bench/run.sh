@@ -7,6 +7,7 @@
 #   ROUNDS=5 EXITS=200000 bench/run.sh exits
 #   bench/run.sh startup
 #   bench/run.sh linux          # Debian kernel boot: jkvm vs QEMU microvm (tcg, kvm); ~6 minutes
+#   bench/run.sh multiboot      # the multiboot hello: ./jkvm-qemu vs QEMU -M microvm and -M pc
 #
 # Needs: gcc, hyperfine, qemu-system-x86_64 (apt-get install hyperfine qemu-system-x86), python3.
 set -euo pipefail
@@ -123,6 +124,31 @@ linux_bench() {
   say ""
 }
 
+multiboot_bench() {
+  say "## Multiboot hello through the QEMU command line: launch to exit"
+  say ""
+  say "The same arguments for every VMM: \`-accel kvm -m 64M -kernel mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot\`,"
+  say "plus \`-M microvm\` or \`-M pc\`. hyperfine, $RUNS runs after 3 warm-ups; peak RSS is the median of 5 runs of \`/usr/bin/time -f %M\`."
+  say ""
+  local args="-accel kvm -m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
+  local names=("QEMU -M microvm" "QEMU -M pc (SeaBIOS)" "./jkvm-qemu -M microvm" "./jkvm-qemu -M pc")
+  local cmds=("qemu-system-x86_64 -M microvm $args" "qemu-system-x86_64 -M pc $args"
+              "./jkvm-qemu -M microvm $args" "./jkvm-qemu -M pc $args")
+  hyperfine -N -i --style none --warmup 3 --runs "$RUNS" --export-json $B/multiboot.json "${cmds[@]}" >/dev/null 2>&1
+  say "| command | wall time, median | / QEMU microvm | peak RSS |"
+  say "|---|---|---|---|"
+  local ref
+  ref="$(python3 -c "import json; print(json.load(open('$B/multiboot.json'))['results'][0]['median'])")"
+  for i in "${!cmds[@]}"; do
+    local ms ratio rss
+    ms="$(python3 -c "import json; r=json.load(open('$B/multiboot.json'))['results'][$i]; print(f\"{r['median']*1000:.1f} ms (mean {r['mean']*1000:.1f} ± {r['stddev']*1000:.1f})\")")"
+    ratio="$(python3 -c "import json; r=json.load(open('$B/multiboot.json'))['results'][$i]; print(f\"{r['median']/$ref:.2f}\")")"
+    rss="$(for k in 1 2 3 4 5; do { /usr/bin/time -f %M ${cmds[$i]} 2>&1 >/dev/null || true; } | tail -1; done | median)"
+    say "| ${names[$i]} | $ms | $ratio | $(python3 -c "print(f'{$rss/1024:.1f} MiB')") |"
+  done
+  say ""
+}
+
 java_nested_flags() {
   sed -n '/NESTED_FLAGS = String.join/,/);/p' src/main/java/io/jkvm/host/HostProfile.java \
     | grep -o '"[^"]*"' | tr -d '"' | awk 'BEGIN{ORS=""} /^initcall_blacklist=/ {printf " %s", $0; cont=1; next} cont==1 {printf "%s", $0; next} {printf " %s", $0}' | sed 's/^ //'
@@ -132,6 +158,7 @@ case "$what" in
   exits) exits_bench ;;
   startup) startup_bench ;;
   linux) linux_bench ;;
-  all) exits_bench; startup_bench; linux_bench ;;
-  *) echo "usage: bench/run.sh [all|exits|startup|linux]" >&2; exit 2 ;;
+  multiboot) multiboot_bench ;;
+  all) exits_bench; startup_bench; multiboot_bench; linux_bench ;;
+  *) echo "usage: bench/run.sh [all|exits|startup|multiboot|linux]" >&2; exit 2 ;;
 esac

@@ -12,7 +12,9 @@ import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.CpuidTable;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.platform.LinuxBoot;
+import io.jkvm.platform.MultibootBoot;
 import io.jkvm.platform.PcPlatform;
+import io.jkvm.platform.PcExtras;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
@@ -118,19 +120,27 @@ public final class VirtualMachine implements AutoCloseable {
             CpuMode mode = config.mode();
             Map<String, Long> bootRegisters = Map.of();
             String bootNote = null;
-            if (config.linux() != null) {
+            if (config.pcPlatform()) {
                 // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the
                 // zero page's acpi_rsdp_addr says where it is as well.
                 long rsdp = AcpiTables.write(memory, io.jkvm.acpi.Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
-                LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
-                entry = EntryPoint.linear(linux.loaded().entry());
-                if (linux.pvh()) {
-                    mode = CpuMode.PROTECTED; // PVH: flat 32-bit protected mode, paging off, EBX = hvm_start_info
-                    bootRegisters = Map.of("rbx", linux.loaded().bootParams());
+                if (config.linux() != null) {
+                    LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
+                    entry = EntryPoint.linear(linux.loaded().entry());
+                    if (linux.pvh()) {
+                        mode = CpuMode.PROTECTED; // PVH: flat 32-bit protected mode, paging off, EBX = hvm_start_info
+                        bootRegisters = Map.of("rbx", linux.loaded().bootParams());
+                    } else {
+                        bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
+                    }
+                    bootNote = linux.how();
                 } else {
-                    bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
+                    MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory());
+                    entry = EntryPoint.linear(multiboot.entry());
+                    mode = CpuMode.PROTECTED; // Multiboot 0.6.96, 3.2: 32-bit protected mode, paging off
+                    bootRegisters = multiboot.registers();
+                    bootNote = multiboot.how();
                 }
-                bootNote = linux.how();
             } else {
                 memory.write(config.loadAddress(), config.image());
             }
@@ -155,6 +165,9 @@ public final class VirtualMachine implements AutoCloseable {
         ExitBudget budget = config.exitLimit() > 0 ? new ExitBudget(config.exitLimit()) : null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpuid = kvm.supportedCpuid(arena);
+            if (config.pcPlatform() && vm.checkExtension(KvmCap.KVM_CAP_TSC_DEADLINE_TIMER) > 0) {
+                CpuidTable.addLeaf1Ecx(cpuid, CpuidTable.ECX_TSC_DEADLINE);
+            }
             MemorySegment regs = arena.allocate(KvmRegs.LAYOUT);
             MemorySegment sregs = arena.allocate(KvmSregs.LAYOUT);
             for (int i = 0; i < config.cpus(); i++) {
@@ -174,11 +187,11 @@ public final class VirtualMachine implements AutoCloseable {
                     KvmRegs.set(regs, KvmRegs.offsetOf(r.getKey()), r.getValue());
                 }
                 vcpu.setRegs(regs);
-                if (config.linux() != null) {
+                if (config.pcPlatform()) {
                     vcpu.setMsrs(BootMsrs.INDEXES, BootMsrs.VALUES);
                     BootFpu.set(vcpu, vm.checkExtension(KvmCap.KVM_CAP_XSAVE), vm.checkExtension(KvmCap.KVM_CAP_XCRS));
                 }
-                if (config.linux() != null && i > 0) {
+                if (config.pcPlatform() && i > 0) {
                     // MultiProcessor Specification 1.4, B.4: application processors wait for
                     // INIT/SIPI from the boot processor, as on real hardware.
                     vcpu.setMpState(VcpuFd.KVM_MP_STATE_UNINITIALIZED);
@@ -190,12 +203,13 @@ public final class VirtualMachine implements AutoCloseable {
     }
 
     private void attachStandardDevices() {
-        if (config.linux() != null) {
+        if (config.pcPlatform()) {
             long low = Math.min(config.memory(), Layout.MMIO_HOLE_START);
             platform = PcPlatform.attach(ports, this::interruptLine, config.serial(), config.serial2(), lifecycle::requestExit,
                     low, config.memory() - low);
             ports.attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(lifecycle::requestExit));
             ports.attach(AcpiLayout.RESET_PORT, 1, new ResetControl(lifecycle::requestExit));
+            PcExtras.attach(ports, mmio, memory, this::interruptLine, config);
         } else {
             ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
         }

@@ -8,6 +8,8 @@ import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.kvm.KvmRegs;
 import io.jkvm.platform.LinuxKernel;
+import io.jkvm.platform.MultibootKernel;
+import io.jkvm.platform.PcOptions;
 import io.jkvm.vcpu.ExitTracer;
 
 import java.util.LinkedHashMap;
@@ -23,7 +25,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
                        EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
                        int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip,
                        boolean instructionAssists, LinuxKernel linux,
-                       ByteSink serial2) {
+                       ByteSink serial2, MultibootKernel multiboot, PcOptions pcOptions) {
 
     public static final long DEFAULT_MEMORY = 64L << 20;
     public static final int NO_DEBUG_EXIT = -1;
@@ -32,7 +34,12 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         registers = Map.copyOf(registers);
         Objects.requireNonNull(mode);
         Objects.requireNonNull(serial);
+        if (pcOptions == null) pcOptions = PcOptions.NONE;
+        if (linux != null && multiboot != null) throw new IllegalArgumentException("give a Linux or a multiboot kernel, not both");
     }
+
+    /** True when a kernel boots on the PC platform (Linux or multiboot) rather than a raw image on a bare machine. */
+    public boolean pcPlatform() { return linux != null || multiboot != null; }
 
     public static Builder builder() { return new Builder(); }
 
@@ -59,6 +66,10 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         if (linux != null) {
             if (linux.kernel().length == 0) throw new JkvmException("kernel " + linux.name() + " is empty");
             return; // the loader checks the kernel, initrd and command line against RAM
+        }
+        if (multiboot != null) {
+            if (multiboot.kernel().length == 0) throw new JkvmException("kernel " + multiboot.name() + " is empty");
+            return; // the multiboot loader checks the image and modules against RAM
         }
         if (image == null) throw new JkvmException("no image to run");
         if (image.length == 0) throw new JkvmException("image " + imageName + " is empty");
@@ -111,6 +122,8 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         private boolean instructionAssists = true;
         private LinuxKernel linux;
         private ByteSink serial2;
+        private MultibootKernel multiboot;
+        private PcOptions pcOptions = PcOptions.NONE;
 
         public Builder memory(long bytes) { this.memory = bytes; return this; }
         public Builder cpus(int n) { this.cpus = n; return this; }
@@ -145,13 +158,22 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         public Builder linux(LinuxKernel kernel) { this.linux = kernel; return this; }
         /** A second 16550A, COM2 at 0x2f8 (IRQ 3), on the PC platform; null for none. */
         public Builder serial2(ByteSink sink) { this.serial2 = sink; return this; }
+        /**
+         * Boot a Multiboot v1 kernel on the PC platform: 32-bit protected mode, paging off, at the
+         * kernel's entry with EAX = 0x2BADB002 and EBX = the multiboot information (Multiboot
+         * 0.6.96, 3.2 "Machine state").
+         */
+        public Builder multiboot(MultibootKernel kernel) { this.multiboot = kernel; return this; }
+        /** fw_cfg files, the PCI bus and QEMU's test devices on the PC platform. */
+        public Builder pcOptions(PcOptions options) { this.pcOptions = options; return this; }
 
         public VmConfig build() {
-            CpuMode m = linux != null ? CpuMode.LONG : mode;
+            CpuMode m = linux != null ? CpuMode.LONG : multiboot != null ? CpuMode.PROTECTED : mode;
             long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(m);
             EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
             return new VmConfig(memory, cpus, m, image, imageName, load, e, registers, serial, debugExitPort,
-                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip || linux != null, instructionAssists, linux, serial2);
+                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip || linux != null || multiboot != null, instructionAssists,
+                    linux, serial2, multiboot, pcOptions);
         }
     }
 }

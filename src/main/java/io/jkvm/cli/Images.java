@@ -8,6 +8,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.jkvm.platform.MultibootKernel;
 
 /** Reads guest images: user files, with one-line errors, and the built-in guests. */
 final class Images {
@@ -34,6 +38,23 @@ final class Images {
         } catch (IOException e) {
             throw new JkvmException("cannot read " + what + " " + file + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Multiboot modules from QEMU's -initrd syntax (hw/i386/multiboot.c): a comma-separated list,
+     * ",," standing for a comma; each entry is "FILE ARGS...", the file is read up to the first
+     * space and the whole entry becomes the module's string. null gives no modules.
+     */
+    static List<MultibootKernel.Module> multibootModules(String list, long limit) {
+        List<MultibootKernel.Module> modules = new ArrayList<>();
+        if (list == null) return modules;
+        for (String entry : io.jkvm.qemu.QemuOptions.splitList(list)) {
+            int space = entry.indexOf(' ');
+            String file = space < 0 ? entry : entry.substring(0, space);
+            if (file.isEmpty()) throw new JkvmException("multiboot module '" + entry + "' names no file");
+            modules.add(new MultibootKernel.Module(readFile(Path.of(file), limit, "module"), entry));
+        }
+        return modules;
     }
 
     /** A guest assembled by the build (guests/*.S) and packaged in the jar under /guests. */

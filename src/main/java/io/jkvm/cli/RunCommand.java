@@ -10,21 +10,23 @@ import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.host.HostProfile;
 import io.jkvm.platform.LinuxKernel;
+import io.jkvm.platform.MultibootBoot;
+import io.jkvm.platform.MultibootKernel;
 import io.jkvm.vcpu.ExitTracer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code jkvm run IMAGE}: a raw binary, loaded and started where the user says. */
+/** {@code jkvm run IMAGE}: a raw binary, loaded and started where the user says; or {@code --kernel}: Linux or multiboot on the PC platform. */
 final class RunCommand {
     static final Args.Spec SPEC = new Args.Spec("run", "[IMAGE]", 0, 1,
             List.of("Run a raw binary image, or boot a Linux kernel with --kernel.",
                     "COM1 (0x3f8) goes to stdout; how the run ended goes to stderr."),
             CommonOptions.with(
-                    Args.Option.value("--kernel", "FILE", "Boot this Linux kernel (bzImage or ELF vmlinux) on the PC platform instead of running IMAGE."),
-                    Args.Option.value("--initrd", "FILE", "The initrd (initramfs) for --kernel."),
-                    Args.Option.value("--append", "CMDLINE", "The kernel command line (default: console=ttyS0)."),
+                    Args.Option.value("--kernel", "FILE", "Boot this kernel on the PC platform instead of running IMAGE: Linux (bzImage or ELF vmlinux) or Multiboot v1, told by content."),
+                    Args.Option.value("--initrd", "FILE", "The initrd (initramfs) for a Linux --kernel; for a multiboot kernel the modules, QEMU's way: 'FILE ARGS,FILE2' (',,' is a comma)."),
+                    Args.Option.value("--append", "CMDLINE", "The kernel command line (default: console=ttyS0 for Linux, empty for multiboot)."),
                     Args.Option.flag("--no-host-decompress", "Boot a bzImage as is, through its own decompressor (default: jkvm decompresses it)."),
                     Args.Option.value("--host-profile", "auto|nested|none", "Add the kernel flags a host that emulates guest CPL0 code needs (default auto: detected)."),
                     Args.Option.value("--mode", "MODE", "real (default), protected or long. jkvm builds the GDT at 0x500 and, for long mode, identity-mapped page tables at 0x9000-0xefff."),
@@ -66,7 +68,7 @@ final class RunCommand {
         this.image = p.positionals().isEmpty() ? null : Path.of(p.positionals().get(0));
         this.kernel = p.get("--kernel");
         this.initrd = p.get("--initrd");
-        this.append = p.get("--append", "console=ttyS0");
+        this.append = p.get("--append");
         this.hostDecompress = !p.has("--no-host-decompress");
         this.hostProfile = p.get("--host-profile", "auto");
         this.mode = p.get("--mode", "real");
@@ -96,7 +98,7 @@ final class RunCommand {
                 VmExit exit = GuestSession.run(config, timeout, vm -> {
                     if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
                 }, common.stats, common.debug, System.err);
-                if (config.linux() != null && !noReboot && rebooted(exit)) {
+                if (config.pcPlatform() && !noReboot && rebooted(exit)) {
                     System.err.println("jkvm: " + exit.message().stripTrailing() + ": restarting (--no-reboot ends instead)");
                     continue;
                 }
@@ -138,9 +140,15 @@ final class RunCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("unknown --host-profile '" + hostProfile + "': choose auto, nested or none");
             }
-            byte[] initrdBytes = initrd == null ? null : Images.readFile(Path.of(initrd), memoryBytes, "initrd");
-            b.linux(new LinuxKernel(Images.readFile(Path.of(kernel), memoryBytes, "kernel"), kernel, initrdBytes,
-                    profile.apply(append), hostDecompress));
+            byte[] kernelBytes = Images.readFile(Path.of(kernel), memoryBytes, "kernel");
+            if (MultibootBoot.isMultiboot(kernelBytes)) {
+                b.multiboot(new MultibootKernel(kernelBytes, kernel, append == null ? "" : append,
+                        Images.multibootModules(initrd, memoryBytes)));
+            } else {
+                byte[] initrdBytes = initrd == null ? null : Images.readFile(Path.of(initrd), memoryBytes, "initrd");
+                b.linux(new LinuxKernel(kernelBytes, kernel, initrdBytes,
+                        profile.apply(append == null ? "console=ttyS0" : append), hostDecompress));
+            }
         } else {
             if (image == null) throw new UsageException("give an IMAGE to run, or --kernel FILE");
             if (initrd != null) throw new UsageException("--initrd goes with --kernel");

@@ -1,0 +1,105 @@
+package io.jkvm.devices.fwcfg;
+
+import io.jkvm.bus.Bus;
+import io.jkvm.bus.BusDevice;
+import io.jkvm.memory.GuestMemory;
+
+import java.util.Objects;
+
+/**
+ * QEMU's fw_cfg device with port I/O and DMA (QEMU docs/specs/fw_cfg.rst; hw/nvram/fw_cfg.c,
+ * fw_cfg_init_io_dma as hw/i386/fw_cfg.c calls it for the pc machine): guest firmware or a
+ * kernel reads the {@link FwCfgItems} through
+ * <ul>
+ * <li>{@link #ioPort()} at {@link #IO_BASE} (2 ports): selector writes and data reads, see
+ *     {@link FwCfgIoPort};</li>
+ * <li>{@link #dmaPort()} at {@link #DMA_IO_BASE} (8 ports): the DMA address register, see
+ *     {@link FwCfgDmaPort} and {@link FwCfgDma}.</li>
+ * </ul>
+ * State: the selected item, the data offset and the DMA address register, as QEMU's
+ * cur_entry, cur_offset and dma_addr; reset selects {@link FwCfgKeys#SIGNATURE} (fw_cfg_reset).
+ * Items are read-only. A pure device: no threads, no host I/O. Every access takes the device's
+ * lock, so vCPUs may use it at once; a DMA operation holds it for as long as it copies (up to
+ * 4 GiB of zeros for a read past an item's end, as QEMU too does in one go).
+ */
+public final class FwCfg {
+    /** The selector register; the data register is the next port (QEMU's FW_CFG_IO_BASE). */
+    public static final int IO_BASE = 0x510;
+    /** Selector and data overlap in 2 ports (FW_CFG_CTL_SIZE). */
+    public static final int IO_SIZE = 2;
+    /** The DMA address register (QEMU's FW_CFG_DMA_IO_BASE, FW_CFG_IO_BASE + 4). */
+    public static final int DMA_IO_BASE = 0x514;
+    /** 64 bits of address (sizeof(dma_addr_t)). */
+    public static final int DMA_IO_SIZE = 8;
+    /** Reads of the DMA address register: "QEMU CFG" big-endian (FW_CFG_DMA_SIGNATURE). */
+    public static final long DMA_SIGNATURE = 0x51454d5520434647L;
+
+    private final FwCfgItems items;
+    private final GuestMemory memory;
+    private final FwCfgCursor cursor;
+    private final BusDevice ioPort = new FwCfgIoPort(this);
+    private final BusDevice dmaPort = new FwCfgDmaPort(this);
+    private long dmaAddress;
+
+    /** @param memory the RAM DMA operations read and write */
+    public FwCfg(FwCfgItems items, GuestMemory memory) {
+        this.items = Objects.requireNonNull(items);
+        this.memory = Objects.requireNonNull(memory);
+        this.cursor = new FwCfgCursor(items);
+    }
+
+    public FwCfgItems items() { return items; }
+
+    /** The selector/data device, for {@link #IO_BASE} with length {@link #IO_SIZE}. */
+    public BusDevice ioPort() { return ioPort; }
+
+    /** The DMA device, for {@link #DMA_IO_BASE} with length {@link #DMA_IO_SIZE}. */
+    public BusDevice dmaPort() { return dmaPort; }
+
+    /** Puts both devices on the port bus where QEMU's pc machine has them. */
+    public void attach(Bus ports) {
+        ports.attach(IO_BASE, IO_SIZE, ioPort);
+        ports.attach(DMA_IO_BASE, DMA_IO_SIZE, dmaPort);
+    }
+
+    /** Device reset: selects the signature and clears the DMA address. */
+    public synchronized void reset() {
+        cursor.select(FwCfgKeys.SIGNATURE);
+        dmaAddress = 0;
+    }
+
+    /** The selector last written (16 bits, write and arch bits included). */
+    public synchronized int selector() { return cursor.selector(); }
+
+    /** The data offset in the selected item. */
+    public synchronized int offset() { return cursor.offset(); }
+
+    synchronized void select(int selector) {
+        cursor.select(selector);
+    }
+
+    synchronized int readData() {
+        return cursor.next();
+    }
+
+    synchronized void writeDmaAddressHigh(long high) {
+        dmaAddress = high << 32;
+    }
+
+    synchronized void writeDmaAddressLow(long low) {
+        dmaAddress |= low;
+        runDma();
+    }
+
+    synchronized void writeDmaAddress(long address) {
+        dmaAddress = address;
+        runDma();
+    }
+
+    /** The register reads 0 again once an operation starts (fw_cfg_dma_transfer). */
+    private void runDma() {
+        long access = dmaAddress;
+        dmaAddress = 0;
+        FwCfgDma.transfer(memory, cursor, access);
+    }
+}

@@ -1,0 +1,12 @@
+package io.jkvm.loader.multiboot;
+
+/** The two magic numbers of Multiboot 0.6.96. */
+public final class Multiboot {
+    private Multiboot() {}
+
+    /** In the OS image's header, field 'magic' (Multiboot 0.6.96, 3.1.2 The magic fields of Multiboot header). */
+    public static final int MAGIC_HEADER = 0x1BADB002;
+
+    /** In EAX when the boot loader enters the OS (Multiboot 0.6.96, 3.2 Machine state). */
+    public static final int MAGIC_BOOTLOADER = 0x2BADB002;
+}

@@ -1,0 +1,42 @@
+package io.jkvm.platform;
+
+import io.jkvm.loader.E820Map;
+import io.jkvm.loader.KernelImage;
+import io.jkvm.loader.multiboot.Multiboot;
+import io.jkvm.loader.multiboot.MultibootHeader;
+import io.jkvm.loader.multiboot.MultibootLoader;
+import io.jkvm.memory.GuestMemory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Puts a Multiboot v1 kernel, its modules and the boot information into guest memory
+ * (Multiboot 0.6.96), and says how the boot processor starts: 32-bit protected mode at the
+ * kernel's entry with EAX = 0x2BADB002 and EBX = the information structure (3.2 "Machine
+ * state"). The memory map is the one Linux gets from jkvm (E820Map).
+ */
+public final class MultibootBoot {
+    private MultibootBoot() {}
+
+    /** Where the boot processor starts, its EAX/EBX, and a line on what was loaded. */
+    public record Result(long entry, Map<String, Long> registers, String how) {}
+
+    /**
+     * True when {@code kernel} is a multiboot kernel. QEMU's order (hw/i386/x86.c
+     * x86_load_linux): a Linux boot-protocol header wins, then a multiboot header.
+     */
+    public static boolean isMultiboot(byte[] kernel) {
+        return KernelImage.detect(kernel) != KernelImage.BZIMAGE && MultibootHeader.find(kernel).isPresent();
+    }
+
+    public static Result load(GuestMemory memory, MultibootKernel kernel, long ramSize) {
+        List<MultibootLoader.Module> modules = kernel.modules().stream()
+                .map(m -> new MultibootLoader.Module(m.data(), m.string())).toList();
+        MultibootLoader.Loaded loaded = MultibootLoader.load(memory, kernel.kernel(), kernel.name(), kernel.cmdline(), modules,
+                E820Map.forRam(ramSize).entries());
+        return new Result(loaded.entry(),
+                Map.of("rax", (long) Multiboot.MAGIC_BOOTLOADER, "rbx", loaded.infoAddress()), loaded.description());
+    }
+
+}

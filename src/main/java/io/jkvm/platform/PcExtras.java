@@ -1,0 +1,45 @@
+package io.jkvm.platform;
+
+import io.jkvm.api.VmConfig;
+import io.jkvm.boot.Layout;
+import io.jkvm.bus.Bus;
+import io.jkvm.devices.fwcfg.FwCfg;
+import io.jkvm.devices.fwcfg.FwCfgBuilder;
+import io.jkvm.devices.fwcfg.FwCfgContents;
+import io.jkvm.irq.InterruptLine;
+import io.jkvm.loader.E820Map;
+import io.jkvm.memory.GuestMemory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * The PC platform's parts beyond the legacy devices of {@link PcPlatform}: QEMU's fw_cfg
+ * (always, as on QEMU's pc and microvm), and what {@link PcOptions} asks for: the user's
+ * fw_cfg files, the PCI configuration ports, QEMU's pc-testdev and pci-testdev.
+ */
+public final class PcExtras {
+    private PcExtras() {}
+
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config) {
+        PcOptions options = config.pcOptions();
+        FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(), config.cpus(), fwCfgE820(config.memory()), true);
+        for (PcOptions.FwCfgFile f : options.fwCfgFiles()) fwCfg.addFile(f.name(), f.data());
+        new FwCfg(fwCfg.build(), memory).attach(ports);
+    }
+
+    /**
+     * etc/e820 as QEMU's pc fills it (hw/i386/pc.c, target/i386/kvm/kvm.c): the RAM ranges, and
+     * the pages KVM takes in the MMIO hole for its identity map and real-mode TSS. (jkvm's
+     * boot e820 adds the BIOS area below 1 MiB, which a firmware would report itself.)
+     */
+    static List<E820Map.Entry> fwCfgE820(long ramSize) {
+        List<E820Map.Entry> map = new ArrayList<>();
+        for (GuestMemory.Range r : Layout.ramRanges(ramSize)) map.add(new E820Map.Entry(r.start(), r.size(), E820Map.E820_RAM));
+        map.add(new E820Map.Entry(Layout.IDENTITY_MAP_ADDR, 0x1000, E820Map.E820_RESERVED));
+        map.add(new E820Map.Entry(Layout.TSS_ADDR, 0x3000, E820Map.E820_RESERVED));
+        map.sort(java.util.Comparator.comparingLong(E820Map.Entry::addr));
+        return map;
+    }
+}
