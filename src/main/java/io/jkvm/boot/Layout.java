@@ -21,6 +21,8 @@ import java.util.List;
  * 0x0010_0000  default load address, protected and long mode     DEFAULT_LOAD_ADDR
  * 0x0100_0000  a Linux kernel, at its own pref_address / p_paddr (16 MiB for Debian's)
  * 0xC000_0000  MMIO hole start: RAM past 3 GiB moves above 4 GiB  MMIO_HOLE_START
+ *              (PCI memory BARs are assigned from here up)        PCI_MMIO_BASE
+ * 0xFF00_0000  QEMU pc-testdev's 64 KiB window (PcTestdev.IOMEM_BASE, when asked for)
  * 0xFEFF_C000  KVM identity-map page (one page)                  IDENTITY_MAP_ADDR
  * 0xFFFB_D000  KVM real-mode TSS (three pages)                   TSS_ADDR
  * 0x1_0000_0000  RAM above the hole                              HIGH_RAM_START
@@ -75,6 +77,10 @@ public final class Layout {
     /** 32-bit PCI/MMIO devices and the APIC/IOAPIC live in 3-4 GiB on a PC, so RAM skips it. */
     public static final long MMIO_HOLE_START = 0xC000_0000L;
     public static final long HIGH_RAM_START = 0x1_0000_0000L;
+    /** Where jkvm, standing in for firmware, puts PCI memory BARs: the bottom of the MMIO hole, clear of the APIC/IOAPIC at 0xFEC00000 up. */
+    public static final long PCI_MMIO_BASE = MMIO_HOLE_START;
+    /** Where PCI I/O BARs go: 0xC000, SeaBIOS's PCI I/O window on QEMU's pc, above every legacy ISA port. */
+    public static final int PCI_IO_BASE = 0xc000;
 
     /** KVM_SET_IDENTITY_MAP_ADDR: inside the MMIO hole, below the TSS; QEMU's choice. */
     public static final long IDENTITY_MAP_ADDR = 0xFEFF_C000L;

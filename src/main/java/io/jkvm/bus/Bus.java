@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * PC bus with nothing driving it), writes are dropped, and both are counted.
  *
  * <p>Lookups (the hot path) binary-search an immutable snapshot and allocate nothing;
- * {@link #attach} replaces the snapshot, so devices may be attached while vCPUs run.
+ * {@link #attach} and {@link #detach} replace the snapshot, so devices may be attached and
+ * detached while vCPUs run.
  */
 public final class Bus {
     /** A device's place on the bus. */
@@ -72,6 +73,29 @@ public final class Bus {
         System.arraycopy(s.ends, at, ends, at + 1, n - at);
         System.arraycopy(s.devices, at, devices, at + 1, n - at);
         snapshot = new Snapshot(bases, ends, devices);
+    }
+
+    /**
+     * Removes {@code device} from {@code base} (a PCI BAR that moved or was disabled); returns
+     * false, changing nothing, when that device is not mapped there.
+     */
+    public synchronized boolean detach(long base, BusDevice device) {
+        Snapshot s = snapshot;
+        int n = s.bases.length;
+        int at = 0;
+        while (at < n && !(s.bases[at] == base && s.devices[at] == device)) at++;
+        if (at == n) return false;
+        long[] bases = new long[n - 1];
+        long[] ends = new long[n - 1];
+        BusDevice[] devices = new BusDevice[n - 1];
+        System.arraycopy(s.bases, 0, bases, 0, at);
+        System.arraycopy(s.ends, 0, ends, 0, at);
+        System.arraycopy(s.devices, 0, devices, 0, at);
+        System.arraycopy(s.bases, at + 1, bases, at, n - at - 1);
+        System.arraycopy(s.ends, at + 1, ends, at, n - at - 1);
+        System.arraycopy(s.devices, at + 1, devices, at, n - at - 1);
+        snapshot = new Snapshot(bases, ends, devices);
+        return true;
     }
 
     public List<Mapping> mappings() {

@@ -3,12 +3,15 @@ package io.jkvm.platform;
 import io.jkvm.api.VmConfig;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
+import io.jkvm.devices.PcTestdev;
 import io.jkvm.devices.fwcfg.FwCfg;
 import io.jkvm.devices.fwcfg.FwCfgBuilder;
 import io.jkvm.devices.fwcfg.FwCfgContents;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
+import io.jkvm.pci.PciBus;
+import io.jkvm.pci.PciTestdev;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +30,17 @@ public final class PcExtras {
         FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(), config.cpus(), fwCfgE820(config.memory()), true);
         for (PcOptions.FwCfgFile f : options.fwCfgFiles()) fwCfg.addFile(f.name(), f.data());
         new FwCfg(fwCfg.build(), memory).attach(ports);
+        if (options.pciBus()) {
+            PciBus pci = new PciBus();
+            if (options.pciTestdev()) pci.add(PCI_TESTDEV_SLOT, new PciTestdev());
+            pci.assignResources(Layout.PCI_MMIO_BASE, Layout.PCI_IO_BASE); // what firmware would do
+            pci.attach(ports, mmio);
+        }
+        if (options.pcTestdev()) PcTestdev.attach(ports, mmio, irq);
     }
+
+    /** Slot 2: where QEMU's pc with -nodefaults puts the first -device (0 is its host bridge, 1 its PIIX3). */
+    static final int PCI_TESTDEV_SLOT = 2;
 
     /**
      * etc/e820 as QEMU's pc fills it (hw/i386/pc.c, target/i386/kvm/kvm.c): the RAM ranges, and

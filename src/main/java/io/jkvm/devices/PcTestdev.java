@@ -1,0 +1,178 @@
+package io.jkvm.devices;
+
+import io.jkvm.bus.Bus;
+import io.jkvm.bus.BusAccess;
+import io.jkvm.bus.BusDevice;
+import io.jkvm.irq.InterruptLine;
+
+import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
+
+/**
+ * QEMU's {@code pc-testdev} (hw/misc/pc-testdev.c), the ISA test device kvm-unit-tests' x86
+ * tests expect ({@code -device pc-testdev}):
+ * <pre>
+ * port 0xe0-0xe3      "ioport": a 32-bit little-endian register; any access reads/writes its bytes
+ * port 0xe4-0xe7      "flush-page": a 4-byte write of A flushes the guest page A &amp; ~0xfff; reads 0
+ * port 0xe8-0xeb      "ioport-byte": the same register, accessed a byte at a time
+ * port 0x2000-0x2017  "irq-line": writing byte V at 0x2000 + n sets ISA IRQ n to V != 0; reads 0
+ * 0xff000000-0xff00ffff "iomem": 64 KiB of zeroed, byte-addressable scratch memory
+ * </pre>
+ * Access by access as in QEMU, whose memory core cuts accesses into naturally aligned pieces
+ * ({@link BusAccess#pieceSize}) before the handlers see them:
+ * <ul>
+ * <li>ioport and ioport-byte share the register; since every piece covers only its own bytes
+ *     ({@code test_ioport_read}/{@code write} shift by {@code (addr & 3) * 8}), both behave as
+ *     four bytes of memory: {@code outb 0x12, 0xe9} changes bits 15:8 only.</li>
+ * <li>flush-page accepts only 4-byte pieces (valid.min/max_access_size 4): smaller writes are
+ *     dropped and every read returns 0. For a 4-byte write QEMU mprotects the host page
+ *     backing guest page {@code A & ~0xfff} to PROT_NONE and back, which makes KVM drop its
+ *     mappings of the page; guest memory is unchanged. jkvm passes the page address to an
+ *     optional {@link LongConsumer} and otherwise does nothing.</li>
+ * <li>irq-line takes 1-byte pieces (valid.max_access_size 1), so {@code outw 0x0001, 0x2004}
+ *     raises IRQ 4 and lowers IRQ 5. Lines 16-23 are in the region but not on the ISA bus:
+ *     QEMU aborts ({@code isa_get_irq} asserts {@code isairq < ISA_NUM_IRQS}); jkvm ignores
+ *     writes to them.</li>
+ * <li>iomem: {@code memcpy} in and out of a zeroed buffer for each piece, so any access inside
+ *     the window reads and writes its bytes little-endian.</li>
+ * </ul>
+ * Accesses crossing between the three 4-byte port registers are split between them as QEMU
+ * does, since the registers are attached as one 12-byte window. Thread-safe: state is guarded
+ * by this object; interrupt lines and the flush hook are called without the lock.
+ */
+public final class PcTestdev {
+    public static final int IOPORT = 0xe0;
+    public static final int FLUSH_PAGE_PORT = 0xe4;
+    public static final int IOPORT_BYTE = 0xe8;
+    /** 0xe0-0xeb: ioport, flush-page and ioport-byte, 4 bytes each. */
+    public static final int PORT_WINDOW_LENGTH = 12;
+    public static final int IRQ_PORT = 0x2000;
+    public static final int IRQ_PORT_LENGTH = 24;
+    public static final long IOMEM_BASE = 0xff00_0000L;
+    public static final int IOMEM_LENGTH = 0x1_0000;
+    /** ISA IRQs 0-15 (QEMU's ISA_NUM_IRQS). */
+    public static final int ISA_IRQS = 16;
+
+    private final InterruptLine[] irqLines = new InterruptLine[ISA_IRQS];
+    private final LongConsumer flushPage;
+    private final byte[] iomem = new byte[IOMEM_LENGTH];
+    private final BusDevice portWindow = new PortWindow();
+    private final BusDevice irqPort = new IrqPort();
+    private final BusDevice iomemWindow = new Iomem();
+    private int ioportData;
+
+    /** @param isaIrq the line for ISA IRQ n (0-15), asked for each once, here */
+    public PcTestdev(IntFunction<InterruptLine> isaIrq) {
+        this(isaIrq, page -> { });
+    }
+
+    /** @param flushPage told the guest-physical page address of each flush-page write */
+    public PcTestdev(IntFunction<InterruptLine> isaIrq, LongConsumer flushPage) {
+        for (int irq = 0; irq < ISA_IRQS; irq++) {
+            InterruptLine line = isaIrq.apply(irq);
+            irqLines[irq] = line == null ? InterruptLine.NONE : line;
+        }
+        this.flushPage = flushPage;
+    }
+
+    /** Creates the device and attaches its three windows. */
+    public static PcTestdev attach(Bus ports, Bus mmio, IntFunction<InterruptLine> isaIrq) {
+        PcTestdev device = new PcTestdev(isaIrq);
+        ports.attach(IOPORT, PORT_WINDOW_LENGTH, device.portWindow);
+        ports.attach(IRQ_PORT, IRQ_PORT_LENGTH, device.irqPort);
+        mmio.attach(IOMEM_BASE, IOMEM_LENGTH, device.iomemWindow);
+        return device;
+    }
+
+    /** Ports 0xe0-0xeb. */
+    public BusDevice portWindow() { return portWindow; }
+
+    /** Ports 0x2000-0x2017. */
+    public BusDevice irqPort() { return irqPort; }
+
+    /** The 64 KiB at 0xff000000. */
+    public BusDevice iomem() { return iomemWindow; }
+
+    /** The ioport register. */
+    public synchronized int ioportData() { return ioportData; }
+
+    private static boolean inside(long offset, int size, long length) {
+        return size >= 1 && size <= 8 && offset >= 0 && offset <= length - size;
+    }
+
+    private final class PortWindow implements BusDevice {
+        @Override
+        public long read(long offset, int size) {
+            if (!inside(offset, size, PORT_WINDOW_LENGTH)) return BusAccess.mask(size);
+            long value = 0;
+            for (int done = 0, piece; done < size; done += piece) {
+                long at = offset + done;
+                piece = BusAccess.pieceSize(at, size - done, 4);
+                if (at < FLUSH_PAGE_PORT - IOPORT || at >= IOPORT_BYTE - IOPORT) {
+                    value |= ioportBytes((int) at & 3, piece) << (8 * done);
+                } // flush-page reads 0
+            }
+            return value;
+        }
+
+        @Override
+        public void write(long offset, int size, long value) {
+            if (!inside(offset, size, PORT_WINDOW_LENGTH)) return;
+            for (int done = 0, piece; done < size; done += piece) {
+                long at = offset + done;
+                piece = BusAccess.pieceSize(at, size - done, 4);
+                long data = (value >>> (8 * done)) & BusAccess.mask(piece);
+                if (at < FLUSH_PAGE_PORT - IOPORT || at >= IOPORT_BYTE - IOPORT) {
+                    setIoportBytes((int) at & 3, piece, (int) data);
+                } else if (piece == 4) {
+                    flushPage.accept(data & ~0xfffL);
+                }
+            }
+        }
+    }
+
+    private synchronized long ioportBytes(int shift, int size) {
+        return ((ioportData & 0xffff_ffffL) >>> (8 * shift)) & BusAccess.mask(size);
+    }
+
+    private synchronized void setIoportBytes(int shift, int size, int data) {
+        int mask = (int) BusAccess.mask(size) << (8 * shift);
+        ioportData = (ioportData & ~mask) | ((data << (8 * shift)) & mask);
+    }
+
+    private final class IrqPort implements BusDevice {
+        @Override
+        public long read(long offset, int size) {
+            return inside(offset, size, IRQ_PORT_LENGTH) ? 0 : BusAccess.mask(size);
+        }
+
+        @Override
+        public void write(long offset, int size, long value) {
+            if (!inside(offset, size, IRQ_PORT_LENGTH)) return;
+            for (int i = 0; i < size; i++) {
+                long line = offset + i;
+                if (line < ISA_IRQS) irqLines[(int) line].set(((value >>> (8 * i)) & 0xff) != 0);
+            }
+        }
+    }
+
+    private final class Iomem implements BusDevice {
+        @Override
+        public long read(long offset, int size) {
+            if (!inside(offset, size, IOMEM_LENGTH)) return BusAccess.mask(size);
+            long value = 0;
+            synchronized (PcTestdev.this) {
+                for (int i = 0; i < size; i++) value |= (iomem[(int) offset + i] & 0xffL) << (8 * i);
+            }
+            return value;
+        }
+
+        @Override
+        public void write(long offset, int size, long value) {
+            if (!inside(offset, size, IOMEM_LENGTH)) return;
+            synchronized (PcTestdev.this) {
+                for (int i = 0; i < size; i++) iomem[(int) offset + i] = (byte) (value >>> (8 * i));
+            }
+        }
+    }
+}
