@@ -112,6 +112,7 @@ public final class VirtualMachine implements AutoCloseable {
                 }
                 vm.createIrqchip();
                 vm.createPit2();
+                if (!config.pcOptions().pitReinject()) vm.setPitReinject(false);
             }
             memory = GuestMemory.map(Layout.ramRanges(config.memory()));
             for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());

@@ -6,8 +6,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Maps non-overlapping, non-empty address ranges to devices and routes accesses to them.
- * An access that no device covers completely is unmapped: reads float high (all ones, as on a
- * PC bus with nothing driving it), writes are dropped, and both are counted.
+ * An access that no device covers completely is unmapped: writes are dropped, reads return
+ * the bus's idle value, and both are counted. Port reads float high (all ones, as on a PC's
+ * ISA bus with nothing driving it); MMIO reads return 0, as QEMU's unassigned memory does
+ * (system/memory.c unassigned_mem_read), so guests see what they see under QEMU.
  *
  * <p>Lookups (the hot path) binary-search an immutable snapshot and allocate nothing;
  * {@link #attach} and {@link #detach} replace the snapshot, so devices may be attached and
@@ -23,6 +25,7 @@ public final class Bus {
 
     private final String name;
     private final long addressLimit;
+    private final boolean floatHigh;
     private volatile Snapshot snapshot = new Snapshot(new long[0], new long[0], new BusDevice[0]);
     private final AtomicLong unmappedReads = new AtomicLong();
     private final AtomicLong unmappedWrites = new AtomicLong();
@@ -32,13 +35,19 @@ public final class Bus {
      * @param addressLimit one past the highest address (0x10000 for ports; 0 for the full 64 bits)
      */
     public Bus(String name, long addressLimit) {
-        this.name = name;
-        this.addressLimit = addressLimit;
+        this(name, addressLimit, true);
     }
 
-    public static Bus ports() { return new Bus("port I/O", 0x10000); }
+    /** @param floatHigh unmapped reads return all ones (true) or zero (false) */
+    public Bus(String name, long addressLimit, boolean floatHigh) {
+        this.name = name;
+        this.addressLimit = addressLimit;
+        this.floatHigh = floatHigh;
+    }
 
-    public static Bus mmio() { return new Bus("MMIO", 0); }
+    public static Bus ports() { return new Bus("port I/O", 0x10000, true); }
+
+    public static Bus mmio() { return new Bus("MMIO", 0, false); }
 
     public String name() { return name; }
 
@@ -125,6 +134,7 @@ public final class Bus {
         int i = find(s, address, size);
         if (i < 0) {
             unmappedReads.incrementAndGet();
+            if (!floatHigh) return 0;
             return size >= 8 ? -1L : (1L << (8 * size)) - 1;
         }
         return s.devices[i].read(address - s.bases[i], size);

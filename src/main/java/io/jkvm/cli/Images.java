@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.jkvm.platform.MultibootKernel;
+import io.jkvm.qemu.QemuCommandLine;
 
 /** Reads guest images: user files, with one-line errors, and the built-in guests. */
 final class Images {
@@ -48,9 +49,8 @@ final class Images {
     static List<MultibootKernel.Module> multibootModules(String list, long limit) {
         List<MultibootKernel.Module> modules = new ArrayList<>();
         if (list == null) return modules;
-        for (String entry : io.jkvm.qemu.QemuOptions.splitList(list)) {
-            int space = entry.indexOf(' ');
-            String file = space < 0 ? entry : entry.substring(0, space);
+        for (String entry : QemuCommandLine.splitMultibootModules(list)) {
+            String file = QemuCommandLine.multibootModuleFile(entry);
             if (file.isEmpty()) throw new JkvmException("multiboot module '" + entry + "' names no file");
             modules.add(new MultibootKernel.Module(readFile(Path.of(file), limit, "module"), entry));
         }

@@ -63,6 +63,19 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_REINJECT_CONTROL (api.rst 4.51, KVM_CAP_REINJECT_CONTROL): whether the in-kernel PIT
+     * delivers ticks the guest missed later (on, KVM's default and QEMU's lost_tick_policy=delay)
+     * or drops them (off: lost_tick_policy=discard).
+     */
+    public void setPitReinject(boolean on) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment control = arena.allocate(32, 1);
+            control.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) (on ? 1 : 0));
+            Libc.ioctlOrThrow("KVM_REINJECT_CONTROL", fd, KvmIoctls.KVM_REINJECT_CONTROL, control);
+        }
+    }
+
     /** KVM_IRQ_LINE (api.rst 4.25): sets the level of in-kernel irqchip input {@code gsi}. */
     public void irqLine(int gsi, boolean high) {
         try (Arena arena = Arena.ofConfined()) {

@@ -1,5 +1,6 @@
 package io.jkvm.platform;
 
+import io.jkvm.JkvmException;
 import io.jkvm.api.VmConfig;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
@@ -27,12 +28,19 @@ public final class PcExtras {
 
     public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config) {
         PcOptions options = config.pcOptions();
-        FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(), config.cpus(), fwCfgE820(config.memory()), true);
-        for (PcOptions.FwCfgFile f : options.fwCfgFiles()) fwCfg.addFile(f.name(), f.data());
+        FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(),
+                Math.max(config.cpus(), options.maxCpus()), fwCfgE820(config.memory()), true);
+        for (PcOptions.FwCfgFile f : options.fwCfgFiles()) {
+            try {
+                fwCfg.addFile(f.name(), f.data());
+            } catch (IllegalArgumentException e) {
+                throw new JkvmException("fw_cfg file " + f.name() + ": " + e.getMessage());
+            }
+        }
         new FwCfg(fwCfg.build(), memory).attach(ports);
         if (options.pciBus()) {
             PciBus pci = new PciBus();
-            if (options.pciTestdev()) pci.add(PCI_TESTDEV_SLOT, new PciTestdev());
+            if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
             pci.assignResources(Layout.PCI_MMIO_BASE, Layout.PCI_IO_BASE); // what firmware would do
             pci.attach(ports, mmio);
         }
@@ -40,7 +48,7 @@ public final class PcExtras {
     }
 
     /** Slot 2: where QEMU's pc with -nodefaults puts the first -device (0 is its host bridge, 1 its PIIX3). */
-    static final int PCI_TESTDEV_SLOT = 2;
+    public static final int FIRST_FREE_PCI_SLOT = 2;
 
     /**
      * etc/e820 as QEMU's pc fills it (hw/i386/pc.c, target/i386/kvm/kvm.c): the RAM ranges, and

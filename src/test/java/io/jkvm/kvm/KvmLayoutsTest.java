@@ -131,6 +131,7 @@ class KvmLayoutsTest {
         assertEquals(0xae60L, KvmIoctls.KVM_CREATE_IRQCHIP);
         assertEquals(0x4008ae61L, KvmIoctls.KVM_IRQ_LINE);
         assertEquals(0x4040ae77L, KvmIoctls.KVM_CREATE_PIT2);
+        assertEquals(0xae71L, KvmIoctls.KVM_REINJECT_CONTROL);
         assertEquals(0xc008ae88L, KvmIoctls.KVM_GET_MSRS);
         assertEquals(0x4008ae89L, KvmIoctls.KVM_SET_MSRS);
         assertEquals(0x81a0ae8cL, KvmIoctls.KVM_GET_FPU);

@@ -1,0 +1,71 @@
+package io.jkvm.qemu;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The texts of --version, -h, -machine help, -device help, -cpu help, -accel help. */
+class QemuHelpTest {
+    @Test
+    void versionFirstLineIsWhatScriptsGrep() {
+        assertEquals("QEMU emulator version 7.2.0 (jkvm)\njkvm-qemu: the qemu-system-x86_64 command line for jkvm\n",
+                QemuHelp.version());
+    }
+
+    @Test
+    void usageStartsWithTheVersionAndListsTheOptions() {
+        String usage = QemuHelp.usage();
+        assertTrue(usage.startsWith(QemuHelp.version() + "usage: jkvm-qemu [options]\n"), usage);
+        for (String opt : new String[] {"-machine", "-accel kvm", "-cpu host|max", "-smp", "-m ", "-kernel", "-initrd",
+                "-append", "-serial", "-nographic", "-display none", "-nodefaults", "-device", "-fw_cfg", "-global",
+                "-name", "-no-reboot", "-version", "-monitor none", "-vga none", "-net none", "-nic none", "-parallel none"}) {
+            assertTrue(usage.contains("\n" + opt) || usage.contains(", " + opt), opt);
+        }
+        assertTrue(usage.endsWith("\n"));
+    }
+
+    @Test
+    void machineHelpIsQemusTable() {
+        String pc = "jkvm PC (in-kernel irqchip, 16550A, RTC, i8042, fw_cfg, PCI config ports), no firmware";
+        assertEquals("Supported machines are:\n"
+                + "microvm              the same platform in jkvm\n"
+                + "pc                   " + pc + " (alias of pc-i440fx-7.2)\n"
+                + "pc-i440fx-7.2        " + pc + " (default)\n", QemuHelp.machineHelp());
+    }
+
+    @Test
+    void deviceList() {
+        String help = QemuHelp.deviceHelp(null);
+        assertTrue(help.startsWith("Misc devices:\n"
+                + "name \"isa-debug-exit\", bus ISA, desc \"a guest write of V to iobase exits with status (V << 1) | 1\"\n"
+                + "name \"pc-testdev\", bus ISA, desc \"the kvm-unit-tests PC test device\"\n"
+                + "name \"pci-testdev\", bus PCI, desc \"PCI Test Device (kvm-unit-tests)\"\n\n"), help);
+        for (String builtIn : new String[] {"16550A serial ports COM1 (0x3f8, IRQ 4) and COM2 (0x2f8, IRQ 3)", "\nfw_cfg\n",
+                "CMOS RTC", "i8042", "in-kernel PIC, IOAPIC, PIT and local APICs (KVM)"}) {
+            assertTrue(help.contains(builtIn), builtIn);
+        }
+        assertEquals(help.length() - 1, help.lastIndexOf('\n'));
+    }
+
+    @Test
+    void deviceProperties() {
+        assertEquals("isa-debug-exit options:\n"
+                + "  iobase=<uint32>        -  (default: 1281)\n"
+                + "  iosize=<uint32>        -  (default: 2)\n", QemuHelp.deviceHelp("isa-debug-exit"));
+        assertEquals("There are no options for pc-testdev.\n", QemuHelp.deviceHelp("pc-testdev"));
+        assertEquals("pci-testdev options:\n"
+                + "  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)\n",
+                QemuHelp.deviceHelp("pci-testdev"));
+        assertThrows(IllegalArgumentException.class, () -> QemuHelp.deviceHelp("e1000"));
+    }
+
+    @Test
+    void cpuAndAccelHelp() {
+        assertEquals("Available CPUs:\n"
+                + "x86 host                  the host CPU as KVM passes it through\n"
+                + "x86 max                   the same as host in jkvm\n", QemuHelp.cpuHelp());
+        assertEquals("Accelerators supported in QEMU binary:\nkvm\n", QemuHelp.accelHelp());
+    }
+}
