@@ -19,16 +19,29 @@ final class GuestSession {
     static VmExit run(VmConfig config, Duration timeout, Consumer<VirtualMachine> attach, boolean stats, boolean debug,
                       PrintStream report)
             throws InterruptedException {
+        try (StopSignal stop = StopSignal.install()) {
+            return run(config, timeout, attach, stats, debug, report, stop);
+        }
+    }
+
+    /**
+     * Runs the VM under a {@link StopSignal} the caller holds across several runs (a guest that
+     * reboots): a signal stops this VM, or the next one as soon as it exists.
+     */
+    static VmExit run(VmConfig config, Duration timeout, Consumer<VirtualMachine> attach, boolean stats, boolean debug,
+                      PrintStream report, StopSignal stop)
+            throws InterruptedException {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
             VmExit exit;
             // A Linux guest's COM1 takes stdin (raw when it is a terminal; Ctrl-A x quits).
             boolean console = vm.platform() != null && config.serial() != io.jkvm.devices.ByteSink.NONE;
-            try (InterruptHandler ignored = InterruptHandler.install(() -> vm.requestExit(VmExit.interrupted()));
-                 Terminal terminal = console ? Terminal.rawIfTty() : null) {
+            try (Terminal terminal = console ? Terminal.rawIfTty() : null) {
                 if (console) StdinPump.start(System.in, vm.platform().com1Input(), vm::requestExit);
+                stop.running(vm);
                 exit = vm.run(timeout);
             } finally {
+                stop.running(null);
                 if (vm.platform() != null) vm.platform().com1Input().close();
             }
             config.serial().flush();

@@ -83,15 +83,18 @@ public final class QemuMain {
         try (SerialTarget com1 = SerialTarget.open(serialSpec(com1Backend), "-serial");
              SerialTarget com2 = com2Backend == null ? null : SerialTarget.open(serialSpec(com2Backend), "-serial")) {
             VmConfig config = config(cl, com1.sink, com2 == null ? null : com2.sink);
-            while (true) {
-                VmExit exit = GuestSession.run(config, null, vm -> {
-                    if (debug && vm.bootNote() != null) err.println(PROGRAM + ": " + vm.bootNote());
-                }, false, debug, err);
-                if (RunCommand.rebooted(exit)) {
-                    if (cl.noReboot()) return VmExit.STATUS_OK; // QEMU -no-reboot: a reset ends the run, status 0
-                    continue;
+            try (StopSignal stop = StopSignal.install()) {
+                while (true) {
+                    VmExit exit = GuestSession.run(config, null, vm -> {
+                        if (debug && vm.bootNote() != null) err.println(PROGRAM + ": " + vm.bootNote());
+                    }, false, debug, err, stop);
+                    if (stop.requested()) return status(VmExit.interrupted(), err);
+                    if (RunCommand.rebooted(exit)) {
+                        if (cl.noReboot()) return VmExit.STATUS_OK; // QEMU -no-reboot: a reset ends the run, status 0
+                        continue;
+                    }
+                    return status(exit, err);
                 }
-                return status(exit, err);
             }
         }
     }
@@ -158,6 +161,12 @@ public final class QemuMain {
                     if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) throw new JkvmException("-device pci-testdev: jkvm supports one");
                     if (d.devfn() != QemuDevice.PciTestdev.AUTO && (d.devfn() & 7) != 0) {
                         throw new JkvmException("-device pci-testdev,addr=: jkvm puts devices at function 0 only");
+                    }
+                    int slot = d.devfn() >> 3;
+                    if (d.devfn() != QemuDevice.PciTestdev.AUTO && slot < PcExtras.FIRST_FREE_PCI_SLOT) {
+                        // QEMU's pc keeps its host bridge in slot 0 and the PIIX3 in slot 1, even with -nodefaults.
+                        throw new JkvmException(String.format("-device pci-testdev: PCI: slot %d function 0 not available for pci-testdev, in use by %s",
+                                slot, slot == 0 ? "i440FX" : "PIIX3"));
                     }
                     options = options.withPciTestdev(d.devfn() == QemuDevice.PciTestdev.AUTO ? PcExtras.FIRST_FREE_PCI_SLOT : d.devfn() >> 3);
                 }

@@ -94,16 +94,19 @@ final class RunCommand {
         try (SerialTarget com1 = SerialTarget.open(serial, "--serial");
              SerialTarget com2 = serial2 == null ? null : SerialTarget.open(serial2, "--serial2")) {
             VmConfig config = config(com1.sink, com2 == null ? null : com2.sink);
-            while (true) {
-                VmExit exit = GuestSession.run(config, timeout, vm -> {
-                    if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
-                }, common.stats, common.debug, System.err);
-                if (config.pcPlatform() && !noReboot && rebooted(exit)) {
-                    System.err.println("jkvm: " + exit.message().stripTrailing() + ": restarting (--no-reboot ends instead)");
-                    continue;
+            try (StopSignal stop = StopSignal.install()) {
+                while (true) {
+                    VmExit exit = GuestSession.run(config, timeout, vm -> {
+                        if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
+                    }, common.stats, common.debug, System.err, stop);
+                    if (stop.requested()) exit = VmExit.interrupted();
+                    else if (config.pcPlatform() && !noReboot && rebooted(exit)) {
+                        System.err.println("jkvm: " + exit.message().stripTrailing() + ": restarting (--no-reboot ends instead)");
+                        continue;
+                    }
+                    System.err.println("jkvm: " + exit.message().stripTrailing());
+                    return exit.status();
                 }
-                System.err.println("jkvm: " + exit.message().stripTrailing());
-                return exit.status();
             }
         }
     }

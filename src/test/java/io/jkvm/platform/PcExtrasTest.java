@@ -1,0 +1,211 @@
+package io.jkvm.platform;
+
+import io.jkvm.JkvmException;
+import io.jkvm.api.VmConfig;
+import io.jkvm.boot.Layout;
+import io.jkvm.bus.Bus;
+import io.jkvm.devices.PcTestdev;
+import io.jkvm.irq.InterruptLine;
+import io.jkvm.loader.E820Map;
+import io.jkvm.memory.GuestMemory;
+import io.jkvm.pci.PciConfigMechanism;
+import io.jkvm.pci.PciTestdev;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.jkvm.loader.E820Map.E820_RAM;
+import static io.jkvm.loader.E820Map.E820_RESERVED;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link PcExtras}: fw_cfg's etc/e820, and what attach() puts on the buses for each {@link PcOptions}. */
+class PcExtrasTest {
+    private static final long MIB = 1L << 20;
+    private static final long GIB = 1L << 30;
+    private static final int FW_CFG_SELECT = 0x510;
+    private static final int FW_CFG_DATA = 0x511;
+
+    private final Bus ports = Bus.ports();
+    private final Bus mmio = Bus.mmio();
+    private GuestMemory memory;
+
+    @AfterEach
+    void close() {
+        if (memory != null) memory.close();
+    }
+
+    // ---- etc/e820 ----
+
+    @Test
+    void e820For128MiB() {
+        assertEquals(List.of(
+                new E820Map.Entry(0, 128 * MIB, E820_RAM),
+                new E820Map.Entry(0xFEFF_C000L, 0x1000, E820_RESERVED),
+                new E820Map.Entry(0xFFFB_D000L, 0x3000, E820_RESERVED)), PcExtras.fwCfgE820(128 * MIB));
+    }
+
+    @Test
+    void e820For4GiBSplitsRamAtTheHole() {
+        assertEquals(List.of(
+                new E820Map.Entry(0, 3 * GIB, E820_RAM),
+                new E820Map.Entry(0xFEFF_C000L, 0x1000, E820_RESERVED),
+                new E820Map.Entry(0xFFFB_D000L, 0x3000, E820_RESERVED),
+                new E820Map.Entry(4 * GIB, GIB, E820_RAM)), PcExtras.fwCfgE820(4 * GIB));
+    }
+
+    @Test
+    void e820For3GiBHasNoHighRam() {
+        assertEquals(List.of(
+                new E820Map.Entry(0, 3 * GIB, E820_RAM),
+                new E820Map.Entry(0xFEFF_C000L, 0x1000, E820_RESERVED),
+                new E820Map.Entry(0xFFFB_D000L, 0x3000, E820_RESERVED)), PcExtras.fwCfgE820(3 * GIB));
+    }
+
+    // ---- attach ----
+
+    private void attach(long ram, int cpus, PcOptions options) {
+        VmConfig config = VmConfig.builder().memory(ram).cpus(cpus).pcOptions(options).build();
+        memory = GuestMemory.allocate(Layout.ramRanges(ram));
+        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, config);
+    }
+
+    private void attach(PcOptions options) {
+        attach(16 * MIB, 1, options);
+    }
+
+    private byte[] fwCfgRead(int key, int length) {
+        ports.write(FW_CFG_SELECT, 2, key);
+        byte[] data = new byte[length];
+        for (int i = 0; i < length; i++) data[i] = (byte) ports.read(FW_CFG_DATA, 1);
+        return data;
+    }
+
+    private static int le16(byte[] b) {
+        return (b[0] & 0xff) | (b[1] & 0xff) << 8;
+    }
+
+    /** A user file through the fw_cfg directory (key 0x19: be32 count, then be32 size, be16 select, be16, char[56] name). */
+    private byte[] fwCfgFile(String name) {
+        byte[] count = fwCfgRead(0x19, 4);
+        int n = (count[0] & 0xff) << 24 | (count[1] & 0xff) << 16 | (count[2] & 0xff) << 8 | (count[3] & 0xff);
+        byte[] dir = fwCfgRead(0x19, 4 + 64 * n);
+        for (int i = 0; i < n; i++) {
+            int e = 4 + 64 * i;
+            int size = (dir[e] & 0xff) << 24 | (dir[e + 1] & 0xff) << 16 | (dir[e + 2] & 0xff) << 8 | (dir[e + 3] & 0xff);
+            int select = (dir[e + 4] & 0xff) << 8 | (dir[e + 5] & 0xff);
+            int end = e + 8;
+            while (dir[end] != 0) end++;
+            if (new String(dir, e + 8, end - e - 8, StandardCharsets.UTF_8).equals(name)) return fwCfgRead(select, size);
+        }
+        return null;
+    }
+
+    private boolean mapped(Bus bus, long base, long length) {
+        return bus.mappings().stream().anyMatch(m -> m.base() == base && m.length() == length);
+    }
+
+    @Test
+    void fwCfgAt0x510SaysQemu() {
+        attach(PcOptions.NONE);
+        assertTrue(mapped(ports, 0x510, 2), ports.mappings().toString());
+        ports.write(FW_CFG_SELECT, 2, 0);
+        StringBuilder sig = new StringBuilder();
+        for (int i = 0; i < 4; i++) sig.append((char) ports.read(FW_CFG_DATA, 1));
+        assertEquals("QEMU", sig.toString());
+    }
+
+    @Test
+    void fwCfgCpuCountsAndMaxCpus() {
+        attach(16 * MIB, 2, PcOptions.NONE.withMaxCpus(6));
+        assertEquals(2, le16(fwCfgRead(0x05, 2)), "NB_CPUS");
+        assertEquals(6, le16(fwCfgRead(0x0f, 2)), "MAX_CPUS");
+    }
+
+    @Test
+    void maxCpusBelowTheCpuCountIsTheCpuCount() {
+        attach(16 * MIB, 3, PcOptions.NONE); // maxCpus 0: the VM's count
+        assertEquals(3, le16(fwCfgRead(0x0f, 2)), "MAX_CPUS");
+    }
+
+    @Test
+    void fwCfgHoldsTheE820AndTheUserFiles() {
+        attach(PcOptions.NONE.withFwCfgFile("opt/jkvm/greeting", "hi".getBytes(StandardCharsets.US_ASCII)));
+        assertArrayEquals("hi".getBytes(StandardCharsets.US_ASCII), fwCfgFile("opt/jkvm/greeting"));
+        byte[] e820 = fwCfgFile("etc/e820");
+        assertEquals(3 * 20, e820.length);
+        assertEquals(16 * MIB, java.nio.ByteBuffer.wrap(e820).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8));
+    }
+
+    @Test
+    void noPciPortsWithoutThePciBus() {
+        attach(PcOptions.NONE);
+        assertFalse(ports.mappings().stream().anyMatch(m -> m.base() <= 0xcff && m.end() > 0xcf8), ports.mappings().toString());
+        assertEquals(0xffff_ffffL, ports.read(0xcfc, 4));
+    }
+
+    private long configRead(int slot, int offset) {
+        ports.write(PciConfigMechanism.ADDRESS_PORT, 4, PciConfigMechanism.ENABLE | slot << 11 | offset);
+        return ports.read(PciConfigMechanism.DATA_PORT, 4);
+    }
+
+    @Test
+    void pciPortsWithThePciBus() {
+        attach(PcOptions.NONE.withPciBus(true));
+        assertTrue(mapped(ports, 0xcf8, 4), ports.mappings().toString());
+        assertTrue(mapped(ports, 0xcfc, 4), ports.mappings().toString());
+        for (int slot = 0; slot < 32; slot++) assertEquals(0xffff_ffffL, configRead(slot, 0), "slot " + slot + " is empty");
+    }
+
+    @Test
+    void pciTestdevInItsSlot() {
+        attach(PcOptions.NONE.withPciTestdev(5));
+        List<Integer> found = new ArrayList<>();
+        for (int slot = 0; slot < 32; slot++) {
+            if (configRead(slot, 0) != 0xffff_ffffL) found.add(slot);
+        }
+        assertEquals(List.of(5), found);
+        assertEquals(PciTestdev.VENDOR_ID | PciTestdev.DEVICE_ID << 16, configRead(5, 0));
+        assertEquals(0x1b36, configRead(5, 0) & 0xffff);
+        // BARs assigned as firmware would: memory from the hole's base, I/O from 0xc000
+        assertEquals(Layout.PCI_MMIO_BASE, configRead(5, 0x10) & ~0xfL);
+        assertEquals(Layout.PCI_IO_BASE, configRead(5, 0x14) & ~0x3L);
+    }
+
+    @Test
+    void pcTestdevOnlyWhenAsked() {
+        attach(PcOptions.NONE);
+        assertFalse(ports.mappings().stream().anyMatch(m -> m.base() <= 0xe0 && m.end() > 0xe0), ports.mappings().toString());
+        assertFalse(mapped(mmio, PcTestdev.IOMEM_BASE, PcTestdev.IOMEM_LENGTH));
+    }
+
+    @Test
+    void pcTestdevPorts() {
+        attach(PcOptions.NONE.withPcTestdev(true));
+        assertTrue(mapped(ports, 0xe0, 12), ports.mappings().toString());
+        assertTrue(mapped(ports, 0x2000, 24), ports.mappings().toString());
+        assertTrue(mapped(mmio, PcTestdev.IOMEM_BASE, PcTestdev.IOMEM_LENGTH), mmio.mappings().toString());
+        ports.write(0xe0, 4, 0x12345678);
+        assertEquals(0x12345678, ports.read(0xe0, 4));
+    }
+
+    @Test
+    void aDuplicateFwCfgNameIsOneLine() {
+        JkvmException e = assertThrows(JkvmException.class,
+                () -> attach(PcOptions.NONE.withFwCfgFile("etc/e820", new byte[20])));
+        assertEquals("fw_cfg file etc/e820: duplicate fw_cfg file name: etc/e820", e.getMessage());
+    }
+
+    @Test
+    void twoUserFilesOfOneNameAreOneLine() {
+        PcOptions twice = PcOptions.NONE.withFwCfgFile("opt/a", new byte[1]).withFwCfgFile("opt/a", new byte[2]);
+        JkvmException e = assertThrows(JkvmException.class, () -> attach(twice));
+        assertEquals("fw_cfg file opt/a: duplicate fw_cfg file name: opt/a", e.getMessage());
+    }
+}
