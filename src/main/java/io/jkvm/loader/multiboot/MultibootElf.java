@@ -1,14 +1,16 @@
 package io.jkvm.loader.multiboot;
 
+import io.jkvm.loader.LittleEndian;
+
 import io.jkvm.JkvmException;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.jkvm.loader.multiboot.ImageBytes.u16;
-import static io.jkvm.loader.multiboot.ImageBytes.u32;
-import static io.jkvm.loader.multiboot.ImageBytes.u64;
-import static io.jkvm.loader.multiboot.ImageBytes.u8;
+import static io.jkvm.loader.LittleEndian.u16;
+import static io.jkvm.loader.LittleEndian.u32;
+import static io.jkvm.loader.LittleEndian.u64;
+import static io.jkvm.loader.LittleEndian.u8;
 
 /**
  * The program headers of a multiboot kernel in ELF (Multiboot 0.6.96, 3.1.1 OS image format: a
@@ -52,7 +54,7 @@ final class MultibootElf {
         boolean is64 = cls == CLASS_64;
         if (u8(elf, 5, "EI_DATA") != 1) throw new JkvmException("a big-endian ELF file: a multiboot kernel is little-endian x86");
         if (u8(elf, 6, "EI_VERSION") != 1) throw new JkvmException("ELF version " + u8(elf, 6, "EI_VERSION") + " is not 1");
-        ImageBytes.check(elf, 0, is64 ? 64 : 52, "ELF header");
+        LittleEndian.check(elf, 0, is64 ? 64 : 52, "ELF header");
         int type = u16(elf, 0x10, "e_type");
         if (type != ET_EXEC) throw new JkvmException("ELF type " + type + " is not an executable (ET_EXEC): not a kernel image");
         int machine = u16(elf, 0x12, "e_machine");
@@ -67,7 +69,7 @@ final class MultibootElf {
         int wantSize = is64 ? 56 : 32;
         if (phentsize != wantSize) throw new JkvmException("ELF program header size " + phentsize + " is not " + wantSize);
         if (phnum == 0 || phnum == 0xffff) throw new JkvmException("ELF file has " + (phnum == 0 ? "no" : "an extended count of") + " program headers");
-        ImageBytes.check(elf, phoff, (long) phnum * phentsize, "ELF program header table");
+        LittleEndian.check(elf, phoff, (long) phnum * phentsize, "ELF program header table");
 
         List<MultibootImage.Segment> segments = new ArrayList<>();
         List<Long> vaddrs = new ArrayList<>();
@@ -79,7 +81,7 @@ final class MultibootElf {
             long paddr = is64 ? u64(elf, ph + 24, "p_paddr") : u32(elf, ph + 12, "p_paddr");
             long filesz = is64 ? u64(elf, ph + 32, "p_filesz") : u32(elf, ph + 16, "p_filesz");
             long memsz = is64 ? u64(elf, ph + 40, "p_memsz") : u32(elf, ph + 20, "p_memsz");
-            if (!ImageBytes.inside(elf.length, offset, filesz)) {
+            if (!LittleEndian.inside(elf.length, offset, filesz)) {
                 throw new JkvmException(String.format("ELF segment %d [file 0x%x, +0x%x) lies past the end of the %d-byte file: the image is truncated",
                         i, offset, filesz, elf.length));
             }

@@ -1,12 +1,14 @@
 package io.jkvm.loader.multiboot;
 
+import io.jkvm.loader.LittleEndian;
+
 import io.jkvm.JkvmException;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static io.jkvm.loader.multiboot.ImageBytes.u32;
+import static io.jkvm.loader.LittleEndian.u32;
 
 /**
  * The Multiboot header of an OS image (Multiboot 0.6.96, 3.1.1 The layout of Multiboot header):

@@ -1,5 +1,7 @@
 package io.jkvm.loader.multiboot;
 
+import io.jkvm.loader.LittleEndian;
+
 import io.jkvm.JkvmException;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
@@ -80,7 +82,7 @@ public final class MultibootImage {
                 throw new JkvmException(String.format("the multiboot load_end_addr 0x%x is below load_addr 0x%x", f.loadEndAddr(), f.loadAddr()));
             }
             loadSize = f.loadEndAddr() - f.loadAddr();
-            if (!ImageBytes.inside(image.length, fileOffset, loadSize)) {
+            if (!LittleEndian.inside(image.length, fileOffset, loadSize)) {
                 throw new JkvmException(String.format("the multiboot header loads [0x%x, 0x%x) from file offset 0x%x, past the end of the %d-byte file: the image is truncated",
                         f.loadAddr(), f.loadEndAddr(), fileOffset, image.length));
             }

@@ -52,7 +52,7 @@ public final class MultibootPlacement {
             if (e.type() != E820Map.E820_RAM && e.addr() < limit) taken.add(new AddressRange(e.addr(), e.end()));
         }
 
-        long afterImage = ImageBytes.alignUp(image.end(), MultibootLayout.PAGE_SIZE);
+        long afterImage = alignUp(image.end(), MultibootLayout.PAGE_SIZE);
         AddressRange low = new AddressRange(MultibootLayout.INFO_BLOCK_ADDR, MultibootLayout.INFO_BLOCK_ADDR + infoBlockSize);
         long block;
         if (low.end() <= MultibootLayout.LOW_AREA_END && low.end() <= limit && taken.stream().noneMatch(low::overlaps)) {
@@ -84,7 +84,7 @@ public final class MultibootPlacement {
 
     /** The lowest page-aligned address at or above {@code from} where {@code size} bytes (at least one) miss every taken range, or -1 past 4 GiB. */
     private static long firstFit(long from, long size, List<AddressRange> taken) {
-        long start = ImageBytes.alignUp(from, MultibootLayout.PAGE_SIZE);
+        long start = alignUp(from, MultibootLayout.PAGE_SIZE);
         boolean moved = true;
         while (moved) {
             if (start >= MultibootLayout.ADDRESS_LIMIT || size > MultibootLayout.ADDRESS_LIMIT - start) return -1;
@@ -92,7 +92,7 @@ public final class MultibootPlacement {
             moved = false;
             for (AddressRange t : taken) {
                 if (t.overlaps(want)) {
-                    start = ImageBytes.alignUp(t.end(), MultibootLayout.PAGE_SIZE);
+                    start = alignUp(t.end(), MultibootLayout.PAGE_SIZE);
                     moved = true;
                     break;
                 }
@@ -103,5 +103,9 @@ public final class MultibootPlacement {
 
     private static String mib(long bytes) {
         return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : String.format("%.1f MiB", bytes / (double) (1 << 20));
+    }
+
+    static long alignUp(long value, long alignment) {
+        return (value + alignment - 1) & -alignment;
     }
 }
