@@ -34,8 +34,8 @@ final class GuestSession {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
             VmExit exit;
-            // A Linux guest's COM1 takes stdin (raw when it is a terminal; Ctrl-A x quits).
-            boolean console = vm.platform() != null && config.serial() != io.jkvm.devices.ByteSink.NONE;
+            // A PC guest's COM1 on stdio takes stdin (raw when it is a terminal; Ctrl-A x quits).
+            boolean console = vm.platform() != null && SerialTarget.takesInput(config.serial());
             try (Terminal terminal = console ? Terminal.rawIfTty() : null) {
                 if (console) StdinPump.start(System.in, vm.platform().com1Input(), vm::requestExit);
                 stop.running(vm);

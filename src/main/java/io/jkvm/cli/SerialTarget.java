@@ -21,8 +21,22 @@ final class SerialTarget implements AutoCloseable {
         this.file = file;
     }
 
+    /** COM output to stdout: the one backend that also takes input, from stdin (as QEMU's -serial stdio). */
+    record Stdio(ByteSink out) implements ByteSink {
+        @Override
+        public void write(int b) { out.write(b); }
+
+        @Override
+        public void flush() { out.flush(); }
+    }
+
+    /** True when {@code sink} is stdout, so COM1 reads stdin (and a terminal goes raw); a file or none reads nothing. */
+    static boolean takesInput(ByteSink sink) {
+        return sink instanceof Stdio;
+    }
+
     static SerialTarget open(String spec, String option) {
-        if (spec.equals("stdio")) return new SerialTarget(ByteSink.lines(System.out), null);
+        if (spec.equals("stdio")) return new SerialTarget(new Stdio(ByteSink.lines(System.out)), null);
         if (spec.equals("none")) return new SerialTarget(ByteSink.NONE, null);
         if (spec.startsWith("file:") && spec.length() > 5) {
             Path path = Path.of(spec.substring(5));
