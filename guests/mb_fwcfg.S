@@ -6,8 +6,9 @@
  *
  * Layout:     as mb_hello.S: _start (0x100000) jumps over the Multiboot header at 0x100004;
  *             entry_addr = load_addr = 0x100000.
- * Mode:       32-bit protected mode, flat segments; does not look at EAX/EBX, loads no
- *             segment registers. Sets ESP itself (4 KiB stack in .bss).
+ * Mode:       32-bit protected mode, flat segments; keeps EBX (multiboot_info) for the
+ *             INITRD_* checks, does not look at EAX, loads no segment registers. Sets ESP
+ *             itself (4 KiB stack in .bss).
  * COM1 output (LSR polled before each byte), one line each:
  *   "signature QEMU"                 item 0x0000, 4 bytes (else "signature bad", exit 0x33)
  *   "id traditional yes dma yes"     item 0x0001 (le32): bit 0 port interface, bit 1 DMA
@@ -34,6 +35,29 @@
  *   "dma write read-only error yes"  a DMA WRITE to the greeting (a read-only item)
  *   "missing port 00000000"          4 port reads from item 0x001e (not defined)
  *   "missing dma zeros yes error no" a DMA READ of 8 bytes of item 0x001e into 0xff bytes
+ *   The multiboot -kernel items (QEMU hw/i386/multiboot.c, load_multiboot), through the ports:
+ *   "kernel addr 00100000"           KERNEL_ADDR (le32): the image's load address (load_addr)
+ *   "kernel entry 00100000"          KERNEL_ENTRY (le32): entry_addr
+ *   "kernel size covers image yes"   KERNEL_ADDR + KERNEL_SIZE reaches bss_end. Only this
+ *                                    check is printed, not the size: QEMU's KERNEL_SIZE is its
+ *                                    whole load buffer (the page-aligned image, then a page-
+ *                                    aligned block of its module table, the command line,
+ *                                    which holds the -kernel path, and the loader name "qemu",
+ *                                    then the modules: 0x5000 for this image), jkvm's the image
+ *                                    alone (it keeps those strings with multiboot_info)
+ *   "kernel data matches memory yes" the first 16 bytes of KERNEL_DATA equal the 16 bytes at
+ *                                    KERNEL_ADDR (jump and multiboot header); "no" when
+ *                                    KERNEL_SIZE is below 16 (no such item)
+ *   "initrd addr is mbi yes"         INITRD_ADDR equals EBX at entry (QEMU: ADDR_MBI, 0x9500)
+ *   "initrd size 88"                 INITRD_SIZE (le32), decimal: multiboot_info through the
+ *                                    VBE fields (QEMU's MBI_SIZE)
+ *   "initrd data is mbi yes"         INITRD_DATA (INITRD_SIZE bytes, at most 128) equals
+ *                                    multiboot_info at EBX, except mem_lower, mem_upper and
+ *                                    mmap_length: QEMU's multiboot option ROM fills those in
+ *                                    after copying INITRD_DATA to INITRD_ADDR (they are 0 in
+ *                                    QEMU's item), jkvm's item has them as in memory
+ *   "cmdline size 0"                 CMDLINE_SIZE (le32), decimal: QEMU adds no CMDLINE_*
+ *                                    items for a multiboot kernel (0 even with -append)
  * Ends:       outl 0x32 to the debug-exit port 0xf4: exit status (0x32<<1)|1 = 101;
  *             no signature: outl 0x33, status 103.
  * Run (blob: printf '\x01\x23\x45\x67\x89\xab\xcd\xef%.0s' $(seq 40) > /tmp/jkvm-blob.bin,
@@ -44,7 +68,7 @@
  *                 -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none \
  *                 -nodefaults -no-reboot
  * Verified under QEMU 7.2 (-accel kvm and -accel tcg, pc/SeaBIOS) on this host: see
- * guests/expected/mb_fwcfg*.txt; exit status 101. With -smp 2 -m 256 the counts read
+ * QemuCompatTest (compared with jkvm-qemu on every build); exit status 101. With -smp 2 -m 256 the counts read
  * "nb_cpus 2", "max_cpus 2", "ram_size MiB 256", "e820 ram 0000000000000000
  * 0000000010000000"; without -smp/-m: 1, 1, 128, ...08000000. MAX_CPUS follows maxcpus
  * (-smp 2,maxcpus=4: "max_cpus 4"). Without the -fw_cfg options: "greeting not found",
@@ -63,6 +87,14 @@
 #define DMA_SELECT      0x08
 #define DMA_WRITE       0x10
 
+/* multiboot_info fields (Multiboot 0.6.96, 3.3) that QEMU's multiboot option ROM writes
+   after it copies INITRD_DATA to INITRD_ADDR */
+#define MBI_MEM_LOWER   4
+#define MBI_MEM_UPPER   8
+#define MBI_MMAP_LENGTH 44
+#define MBI_COMPARE_MAX 128             /* bytes of INITRD_DATA compared at most */
+#define KERNEL_COMPARE  16              /* bytes of KERNEL_DATA compared */
+
 #define MISSING_ITEM    0x001e          /* between FILE_DIR (0x19) and the files (0x20) */
 #define BUF_SIZE        4096
 
@@ -70,6 +102,7 @@
 #define EXIT_NO_FWCFG   0x33
 
 entry:
+        mov     %ebx, mbi_ptr           // multiboot_info, for the INITRD_* checks at the end
         mov     $stack_top, %esp
         cld
         PRINT   "mb_fwcfg\n"
@@ -356,6 +389,119 @@ entry:
         call    puthex
         call    putnl
 61:
+        // ---- the multiboot -kernel items (QEMU hw/i386/multiboot.c, load_multiboot), read
+        // through the ports
+        PRINT   "kernel addr "
+        mov     $FW_CFG_KERNEL_ADDR, %ax
+        call    fw_select
+        call    fw_read32
+        mov     %eax, kernel_addr
+        mov     $8, %ecx
+        call    puthex
+        call    putnl
+        PRINT   "kernel entry "
+        mov     $FW_CFG_KERNEL_ENTRY, %ax
+        call    fw_select
+        call    fw_read32
+        mov     $8, %ecx
+        call    puthex
+        call    putnl
+
+        // KERNEL_SIZE: QEMU's counts its whole load buffer, so only whether it reaches the
+        // image's end (bss_end) is printed
+        PRINT   "kernel size covers image "
+        mov     $FW_CFG_KERNEL_SIZE, %ax
+        call    fw_select
+        call    fw_read32
+        mov     %eax, kernel_size
+        mov     %eax, %ecx              // ECX = KERNEL_SIZE
+        mov     $bss_end, %eax
+        sub     kernel_addr, %eax       // EAX = bytes from KERNEL_ADDR to bss_end
+        jb      62f                     // KERNEL_ADDR past the image's end: "no"
+        cmp     %eax, %ecx
+        setae   %al
+        jmp     63f
+62:     xor     %eax, %eax
+63:     test    %al, %al
+        call    put_yes_no
+
+        // the first 16 bytes of KERNEL_DATA against the image in memory at KERNEL_ADDR
+        // ("no" if KERNEL_SIZE is below 16, e.g. without the items)
+        PRINT   "kernel data matches memory "
+        xor     %eax, %eax
+        cmpl    $KERNEL_COMPARE, kernel_size
+        jb      67f
+        mov     $FW_CFG_KERNEL_DATA, %ax
+        call    fw_select
+        mov     $port_buf, %edi
+        mov     $KERNEL_COMPARE, %ecx
+        call    fw_read
+        mov     $port_buf, %esi
+        mov     kernel_addr, %edi
+        mov     $KERNEL_COMPARE, %ecx
+        repe cmpsb
+        sete    %al
+67:     test    %al, %al
+        call    put_yes_no
+
+        PRINT   "initrd addr is mbi "
+        mov     $FW_CFG_INITRD_ADDR, %ax
+        call    fw_select
+        call    fw_read32
+        cmp     mbi_ptr, %eax
+        sete    %al
+        test    %al, %al
+        call    put_yes_no
+        PRINT   "initrd size "
+        mov     $FW_CFG_INITRD_SIZE, %ax
+        call    fw_select
+        call    fw_read32
+        mov     %eax, initrd_size
+        call    putdec
+        call    putnl
+
+        // INITRD_DATA against multiboot_info in memory, its first INITRD_SIZE bytes (at most
+        // MBI_COMPARE_MAX), leaving out the fields QEMU's option ROM fills in after copying it
+        PRINT   "initrd data is mbi "
+        mov     initrd_size, %ebx
+        cmp     $MBI_MMAP_LENGTH + 4, %ebx
+        jb      65f                     // too short to hold the structure: "no"
+        cmp     $MBI_COMPARE_MAX, %ebx
+        jbe     64f
+        mov     $MBI_COMPARE_MAX, %ebx
+64:     mov     $FW_CFG_INITRD_DATA, %ax
+        call    fw_select
+        mov     $port_buf, %edi
+        mov     %ebx, %ecx
+        call    fw_read
+        mov     mbi_ptr, %esi
+        mov     $dma_buf, %edi
+        mov     %ebx, %ecx
+        rep movsb
+        xor     %eax, %eax
+        mov     %eax, port_buf + MBI_MEM_LOWER
+        mov     %eax, port_buf + MBI_MEM_UPPER
+        mov     %eax, port_buf + MBI_MMAP_LENGTH
+        mov     %eax, dma_buf + MBI_MEM_LOWER
+        mov     %eax, dma_buf + MBI_MEM_UPPER
+        mov     %eax, dma_buf + MBI_MMAP_LENGTH
+        mov     $port_buf, %esi
+        mov     $dma_buf, %edi
+        mov     %ebx, %ecx
+        repe cmpsb
+        sete    %al
+        jmp     66f
+65:     xor     %eax, %eax
+66:     test    %al, %al
+        call    put_yes_no
+
+        PRINT   "cmdline size "
+        mov     $FW_CFG_CMDLINE_SIZE, %ax
+        call    fw_select
+        call    fw_read32
+        call    putdec
+        call    putnl
+
         mov     $EXIT_OK, %eax
 exit:   mov     $0xf4, %dx              // isa-debug-exit: status (EAX << 1) | 1
         outl    %eax, (%dx)
@@ -489,6 +635,10 @@ load_end:
 dma_access:     .space  16              // FWCfgDmaAccess, big-endian fields
 fw_dirent:      .space  64
 fw_id:          .long   0
+mbi_ptr:        .long   0               // EBX at entry
+kernel_addr:    .long   0
+kernel_size:    .long   0
+initrd_size:    .long   0
 sig_buf:        .space  8
 greeting_sel:   .word   0
 blob_sel:       .word   0

@@ -44,7 +44,7 @@
  *                 -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none \
  *                 -nodefaults -no-reboot
  * Verified under QEMU 7.2 (-accel kvm and -accel tcg, pc/SeaBIOS) on this host, see
- * guests/expected/mb_info*.txt (the command line printed there includes the kernel path);
+ * QemuCompatTest, which compares jkvm-qemu with QEMU on every build;
  * -M microvm (qboot) prints the same bytes. Exit status 97 in every variant.
  * QEMU passes the command line "KERNELPATH APPEND": without -append it is "KERNELPATH "
  * (with a trailing space). Module strings are the -initrd items as given ("PATH ARGS").

@@ -43,7 +43,7 @@
  *                 -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none \
  *                 -nodefaults -no-reboot
  * Verified under QEMU 7.2 (-accel kvm, pc/SeaBIOS) with -smp 1, 2 and 4 on this 2-core
- * host: see guests/expected/mb_smp-smp*.txt; exit status 105. With -smp 4:
+ * host (QemuCompatTest compares every build); exit status 105. With -smp 4:
  *   mb_smp / nb_cpus 4 / bsp apic id 0 lapic 0 / apic base fee00000 bsp yes enabled yes /
  *   cpus: 4 / apic ids: 0 1 2 3 / x2apic yes / tsc-deadline no
  * (one line each). The default CPU model has no TSC-deadline; -cpu host shows

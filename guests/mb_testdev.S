@@ -63,7 +63,7 @@
  *                 -device isa-debug-exit,iobase=0x501,iosize=2 -serial stdio -display none \
  *                 -nodefaults -no-reboot
  * Verified under QEMU 7.2 (-accel kvm and -accel tcg, pc/SeaBIOS) on this host: see
- * guests/expected/mb_testdev.txt.
+ * QemuCompatTest, which compares jkvm-qemu with QEMU on every build.
  */
 #@ text=0x100000 bits=32
 #include "include/multiboot_header.inc"

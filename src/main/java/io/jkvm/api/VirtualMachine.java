@@ -20,6 +20,7 @@ import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.devices.SerialConsole;
+import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.host.HostMemory;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.irq.KvmIrqLine;
@@ -83,6 +84,8 @@ public final class VirtualMachine implements AutoCloseable {
     private final KvmIrqLine[] irqLines = new KvmIrqLine[24];
     private long startNanos;
     private String bootNote;
+    /** The loaded kernel's fw_cfg items, kept from loading until fw_cfg is made (then dropped: they may hold an initrd). */
+    private FwCfgKernelItems fwCfgKernelItems = FwCfgKernelItems.NONE;
     private PcPlatform platform;
     private volatile long endNanos;
     private boolean started;
@@ -121,6 +124,7 @@ public final class VirtualMachine implements AutoCloseable {
             CpuMode mode = config.mode();
             Map<String, Long> bootRegisters = Map.of();
             String bootNote = null;
+            FwCfgKernelItems kernelItems = FwCfgKernelItems.NONE;
             if (config.pcPlatform()) {
                 // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the
                 // zero page's acpi_rsdp_addr says where it is as well.
@@ -135,18 +139,21 @@ public final class VirtualMachine implements AutoCloseable {
                         bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
                     }
                     bootNote = linux.how();
+                    kernelItems = linux.fwCfg();
                 } else {
                     MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory());
                     entry = EntryPoint.linear(multiboot.entry());
                     mode = CpuMode.PROTECTED; // Multiboot 0.6.96, 3.2: 32-bit protected mode, paging off
                     bootRegisters = multiboot.registers();
                     bootNote = multiboot.how();
+                    kernelItems = multiboot.fwCfg();
                 }
             } else {
                 memory.write(config.loadAddress(), config.image());
             }
             machine = new VirtualMachine(config, kvm, vm, memory);
             machine.bootNote = bootNote;
+            machine.fwCfgKernelItems = kernelItems;
             machine.createVcpus(mode, entry, bootRegisters);
             machine.attachStandardDevices();
             return machine;
@@ -210,7 +217,8 @@ public final class VirtualMachine implements AutoCloseable {
                     low, config.memory() - low);
             ports.attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(lifecycle::requestExit));
             ports.attach(AcpiLayout.RESET_PORT, 1, new ResetControl(lifecycle::requestExit));
-            PcExtras.attach(ports, mmio, memory, this::interruptLine, config);
+            PcExtras.attach(ports, mmio, memory, this::interruptLine, config, fwCfgKernelItems);
+            fwCfgKernelItems = FwCfgKernelItems.NONE;
         } else {
             ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
         }

@@ -188,6 +188,11 @@ public final class BzImage {
     /** Size of the protected-mode kernel (the part loaded into guest memory). */
     public long kernelSize() { return image.length - setupSize(); }
 
+    /** A copy of the protected-mode kernel: the {@link #kernelSize()} bytes {@link #load} puts at {@link #loadAddress()}. */
+    public byte[] kernel() {
+        return Arrays.copyOfRange(image, (int) setupSize(), image.length);
+    }
+
     /**
      * Where jkvm loads the protected-mode kernel: pref_address (so a relocatable kernel need not
      * move itself), or 1 MiB for protocols before 2.10.

@@ -8,6 +8,7 @@ import io.jkvm.devices.PcTestdev;
 import io.jkvm.devices.fwcfg.FwCfg;
 import io.jkvm.devices.fwcfg.FwCfgBuilder;
 import io.jkvm.devices.fwcfg.FwCfgContents;
+import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
@@ -20,16 +21,24 @@ import java.util.function.IntFunction;
 
 /**
  * The PC platform's parts beyond the legacy devices of {@link PcPlatform}: QEMU's fw_cfg
- * (always, as on QEMU's pc and microvm), and what {@link PcOptions} asks for: the user's
- * fw_cfg files, the PCI configuration ports, QEMU's pc-testdev and pci-testdev.
+ * (always, as on QEMU's pc and microvm) with the pc machine's items, the booted kernel's items
+ * and the user's files, and what {@link PcOptions} asks for: the PCI configuration ports,
+ * QEMU's pc-testdev and pci-testdev.
  */
 public final class PcExtras {
     private PcExtras() {}
 
-    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config) {
+    /**
+     * @param kernelItems the fw_cfg items describing the loaded kernel, from
+     *                    {@link MultibootBoot.Result#fwCfg()} or {@link LinuxBoot.Result#fwCfg()};
+     *                    {@link FwCfgKernelItems#NONE} for none
+     */
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
+                              FwCfgKernelItems kernelItems) {
         PcOptions options = config.pcOptions();
         FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(),
                 Math.max(config.cpus(), options.maxCpus()), fwCfgE820(config.memory()), true);
+        kernelItems.addTo(fwCfg);
         for (PcOptions.FwCfgFile f : options.fwCfgFiles()) {
             try {
                 fwCfg.addFile(f.name(), f.data());

@@ -44,6 +44,7 @@ class QemuCompatTest {
             "97;  mb_info.elf;    -m|256|-append|a  b |-initrd|$D/mod2.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "101; mb_fwcfg.bin;   -smp|2|-m|256|-fw_cfg|name=opt/jkvm/greeting,string=hello from fw_cfg|-fw_cfg|name=opt/jkvm/blob,file=$D/blob.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "101; mb_fwcfg.bin;   -smp|4|-device|isa-debug-exit,iobase=0xf4,iosize=4",
+            "101; mb_fwcfg.bin;   -append|a  b |-initrd|$D/mod1.txt arg1 arg2,$D/mod2.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "105; mb_smp.bin;     -cpu|host|-smp|1|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "105; mb_smp.bin;     -cpu|host|-smp|2|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "105; mb_smp.bin;     -cpu|host|-smp|4|-device|isa-debug-exit,iobase=0xf4,iosize=4",

@@ -5,17 +5,17 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small bzImage and ELF64 files built in memory, shaped like Linux's. */
-final class SyntheticImages {
+/** Small bzImage and ELF64 files built in memory, shaped like Linux's (public for the platform tests). */
+public final class SyntheticImages {
     private SyntheticImages() {}
 
-    static final int SETUP_SECTS = 4;
-    static final int KERNEL_SIZE = 0x2000;
-    static final int PAYLOAD_OFFSET = 0x100;
-    static final byte[] LZ4_MAGIC = {0x02, 0x21, 0x4c, 0x18};
+    public static final int SETUP_SECTS = 4;
+    public static final int KERNEL_SIZE = 0x2000;
+    public static final int PAYLOAD_OFFSET = 0x100;
+    public static final byte[] LZ4_MAGIC = {0x02, 0x21, 0x4c, 0x18};
 
     /** A bzImage header as Linux 6.1 writes it (protocol 2.15, 64-bit, relocatable), with a 0x2000-byte kernel. */
-    static ByteBuffer bzImage() {
+    public static ByteBuffer bzImage() {
         ByteBuffer b = ByteBuffer.allocate((SETUP_SECTS + 1) * 512 + KERNEL_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.put(SetupHeader.SETUP_SECTS, (byte) SETUP_SECTS);
         b.putShort(SetupHeader.BOOT_FLAG, (short) 0xAA55);
@@ -39,25 +39,25 @@ final class SyntheticImages {
         return b;
     }
 
-    static byte[] bytes(ByteBuffer b) {
+    public static byte[] bytes(ByteBuffer b) {
         return b.array().clone();
     }
 
     // ---- ELF64 ----
 
     /** Linux's kernel mapping: virtual = physical + this. */
-    static final long KERNEL_MAP = 0xffff_ffff_8000_0000L;
-    static final long TEXT_PADDR = 0x20_0000;
-    static final long DATA_PADDR = 0x20_1000;
-    static final long DATA_FILESZ = 0x80;
-    static final long DATA_MEMSZ = 0x3000;
-    static final long ENTRY_PADDR = TEXT_PADDR + 0x40;
-    static final long PVH_ENTRY = TEXT_PADDR + 0x80;
+    public static final long KERNEL_MAP = 0xffff_ffff_8000_0000L;
+    public static final long TEXT_PADDR = 0x20_0000;
+    public static final long DATA_PADDR = 0x20_1000;
+    public static final long DATA_FILESZ = 0x80;
+    public static final long DATA_MEMSZ = 0x3000;
+    public static final long ENTRY_PADDR = TEXT_PADDR + 0x40;
+    public static final long PVH_ENTRY = TEXT_PADDR + 0x80;
 
     record Phdr(int type, int flags, long offset, long vaddr, long paddr, long filesz, long memsz, long align) {}
 
     /** Two PT_LOADs (text, then data with bss) and a PT_NOTE holding a GNU build-id and the Xen PVH note. */
-    static byte[] elf() {
+    public static byte[] elf() {
         return elf(true, true);
     }
 
@@ -65,7 +65,7 @@ final class SyntheticImages {
      * @param noteSegment the notes in a PT_NOTE segment (else only in a .note section)
      * @param pvh         whether the Xen PHYS32_ENTRY note is there
      */
-    static byte[] elf(boolean noteSegment, boolean pvh) {
+    public static byte[] elf(boolean noteSegment, boolean pvh) {
         ByteBuffer b = ByteBuffer.allocate(0x5000).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 0x80; i++) b.put(0x1000 + i, (byte) (0x90));        // text
         b.put(0x1040, new byte[] {(byte) 0xf4});                                // hlt at the entry
@@ -113,15 +113,15 @@ final class SyntheticImages {
         while (b.position() % 4 != 0) b.put((byte) 0);
     }
 
-    static void putLong(byte[] a, int at, long v) {
+    public static void putLong(byte[] a, int at, long v) {
         ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN).putLong(at, v);
     }
 
-    static void putInt(byte[] a, int at, int v) {
+    public static void putInt(byte[] a, int at, int v) {
         ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN).putInt(at, v);
     }
 
-    static void putShort(byte[] a, int at, int v) {
+    public static void putShort(byte[] a, int at, int v) {
         ByteBuffer.wrap(a).order(ByteOrder.LITTLE_ENDIAN).putShort(at, (short) v);
     }
 }

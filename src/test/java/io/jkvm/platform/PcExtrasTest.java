@@ -5,6 +5,7 @@ import io.jkvm.api.VmConfig;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
 import io.jkvm.devices.PcTestdev;
+import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
@@ -71,9 +72,13 @@ class PcExtrasTest {
     // ---- attach ----
 
     private void attach(long ram, int cpus, PcOptions options) {
+        attach(ram, cpus, options, FwCfgKernelItems.NONE);
+    }
+
+    private void attach(long ram, int cpus, PcOptions options, FwCfgKernelItems kernelItems) {
         VmConfig config = VmConfig.builder().memory(ram).cpus(cpus).pcOptions(options).build();
         memory = GuestMemory.allocate(Layout.ramRanges(ram));
-        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, config);
+        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, config, kernelItems);
     }
 
     private void attach(PcOptions options) {
@@ -141,6 +146,33 @@ class PcExtrasTest {
         byte[] e820 = fwCfgFile("etc/e820");
         assertEquals(3 * 20, e820.length);
         assertEquals(16 * MIB, java.nio.ByteBuffer.wrap(e820).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(8));
+    }
+
+    @Test
+    void fwCfgHoldsTheKernelItems() {
+        FwCfgKernelItems items = FwCfgKernelItems.builder().cmdline(0x2_0000, "quiet").kernel(0x100_0000, 4)
+                .kernelData(new byte[] {1, 2, 3, 4}).initrd(0x7f_f000, new byte[] {5, 6}).build();
+        attach(16 * MIB, 1, PcOptions.NONE, items);
+        assertArrayEquals(new byte[] {0, 0, 2, 0}, fwCfgRead(0x13, 4), "CMDLINE_ADDR");
+        assertArrayEquals(new byte[] {6, 0, 0, 0}, fwCfgRead(0x14, 4), "CMDLINE_SIZE: strlen + 1");
+        assertArrayEquals(new byte[] {'q', 'u', 'i', 'e', 't', 0, 0}, fwCfgRead(0x15, 7), "CMDLINE_DATA, then zeros past its end");
+        assertArrayEquals(new byte[] {0, 0, 0, 1}, fwCfgRead(0x07, 4), "KERNEL_ADDR");
+        assertArrayEquals(new byte[] {4, 0, 0, 0}, fwCfgRead(0x08, 4), "KERNEL_SIZE");
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 0}, fwCfgRead(0x11, 5), "KERNEL_DATA");
+        assertArrayEquals(new byte[] {0, (byte) 0xf0, 0x7f, 0}, fwCfgRead(0x0a, 4), "INITRD_ADDR");
+        assertArrayEquals(new byte[] {2, 0, 0, 0}, fwCfgRead(0x0b, 4), "INITRD_SIZE");
+        assertArrayEquals(new byte[] {5, 6}, fwCfgRead(0x12, 2), "INITRD_DATA");
+        assertArrayEquals(new byte[4], fwCfgRead(0x10, 4), "no KERNEL_ENTRY given: none");
+        assertArrayEquals(new byte[4], fwCfgRead(0x17, 4), "no SETUP_SIZE");
+        assertArrayEquals("QEMU".getBytes(StandardCharsets.US_ASCII), fwCfgRead(0x00, 4), "the pc items stay");
+    }
+
+    @Test
+    void withoutAKernelNoKernelItems() {
+        attach(PcOptions.NONE);
+        for (int key : new int[] {0x07, 0x08, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18}) {
+            assertArrayEquals(new byte[4], fwCfgRead(key, 4), String.format("item 0x%x", key));
+        }
     }
 
     @Test

@@ -94,14 +94,15 @@ public final class FwCfgBuilder {
     public FwCfgItems build() {
         List<String> names = new ArrayList<>(files.keySet());
         names.sort((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
-        Map<Integer, byte[]> all = new HashMap<>();
-        items.forEach((key, data) -> all.put(key, data.clone()));
+        // The arrays are the builder's own copies and nothing changes them, so the items share
+        // them rather than copying again (an initrd or kernel item may be large).
+        Map<Integer, byte[]> all = new HashMap<>(items);
         ByteBuffer dir = ByteBuffer.allocate(4 + FILE_ENTRY_SIZE * names.size()).order(ByteOrder.BIG_ENDIAN);
         dir.putInt(names.size());
         for (int i = 0; i < names.size(); i++) {
             byte[] data = files.get(names.get(i));
             int selector = FwCfgKeys.FILE_FIRST + i;
-            all.put(selector, data.clone());
+            all.put(selector, data);
             dir.putInt(data.length);
             dir.putShort((short) selector);
             dir.putShort((short) 0);

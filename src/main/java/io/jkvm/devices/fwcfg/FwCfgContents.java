@@ -24,15 +24,25 @@ import java.util.List;
  * </pre>
  * jkvm's APIC ID is the vCPU index, so QEMU's apic_id_limit is the maximum CPU count.
  *
+ * <p>The -kernel items (KERNEL_ADDR/SIZE/DATA/ENTRY, INITRD_ADDR/SIZE/DATA,
+ * CMDLINE_ADDR/SIZE/DATA) describe the kernel jkvm loaded: {@link FwCfgKernelItems}, filled by
+ * the loader (a multiboot kernel's as QEMU's load_multiboot: {@link FwCfgKernelItems#multiboot};
+ * a Linux kernel's as far as jkvm's direct boot matches x86_load_linux: io.jkvm.platform.LinuxBoot)
+ * and added to this builder by io.jkvm.platform.PcExtras.
+ *
  * <p>Left out because jkvm has nothing correct to put there (firmware reading them finds
  * nothing and falls back as with a QEMU that lacks them): ACPI_TABLES (empty without
  * -acpitable), HPET (hpet_fw_config of an HPET jkvm does not have), SMBIOS and
  * etc/smbios/*, the ACPI linker/loader files etc/acpi/tables, etc/acpi/rsdp and
  * etc/table-loader (jkvm writes its own ACPI tables to RAM), bootorder and bios-geometry
  * (QEMU's boot devices), etc/reserved-memory-end, etc/msr_feature_control, etc/smi/*,
- * etc/system-states and genroms/* option ROMs, and the -kernel items (KERNEL_*, INITRD_*,
- * CMDLINE_*, SETUP_*: jkvm loads the kernel itself). MACHINE_ID and BOOT_DEVICE are not used
- * on x86; E820_TABLE was dropped by QEMU for etc/e820.
+ * etc/system-states and genroms/* option ROMs, and SETUP_ADDR/SIZE/DATA: QEMU's hold a
+ * bzImage's real-mode setup code for its linuxboot option ROM to copy and run, and jkvm loads
+ * and runs no setup code (it enters the kernel directly with its own zero page). So are
+ * KERNEL_ENTRY for a Linux kernel jkvm enters at a 64-bit entry, and KERNEL_DATA for an ELF or
+ * host-decompressed one (as QEMU's PVH path has none): see io.jkvm.platform.LinuxBoot.
+ * MACHINE_ID, BOOT_DEVICE and KERNEL_CMDLINE are not used on x86; E820_TABLE was dropped by
+ * QEMU for etc/e820.
  */
 public final class FwCfgContents {
     private FwCfgContents() {}

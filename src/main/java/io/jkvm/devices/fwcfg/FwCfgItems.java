@@ -14,7 +14,7 @@ public final class FwCfgItems {
     private final Map<Integer, byte[]> items;
     private final List<String> fileNames;
 
-    /** @param items not copied: the builder hands over arrays nobody else holds */
+    /** @param items not copied: the builder hands over its own copies, which nothing changes */
     FwCfgItems(Map<Integer, byte[]> items, List<String> fileNames) {
         this.items = Map.copyOf(items);
         this.fileNames = List.copyOf(fileNames);

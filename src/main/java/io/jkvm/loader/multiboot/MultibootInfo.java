@@ -43,6 +43,12 @@ public final class MultibootInfo {
     public static final int OFFSET_BOOT_LOADER_NAME = 64;
     /** multiboot_info through framebuffer_bpp/type/color_info (0.6.96's last fields, offsets 88-115). */
     public static final int SIZE = 116;
+    /**
+     * multiboot_info through the VBE fields (offsets 0-87), without the framebuffer ones: QEMU's
+     * MBI_SIZE (hw/i386/multiboot.c), the structure it hands to fw_cfg as INITRD_DATA. jkvm sets
+     * neither the VBE nor the framebuffer flag, so these bytes carry everything jkvm fills in.
+     */
+    public static final int SIZE_THROUGH_VBE = 88;
 
     public static final int FLAG_MEMORY = 1;
     public static final int FLAG_BOOT_DEVICE = 1 << 1;

@@ -180,6 +180,30 @@ class FwCfgContentsTest {
     }
 
     @Test
+    void kernelItemsThroughTheDataPort() {
+        byte[] image = bytes(0xeb, 0x0e, 0, 0, 0x02, 0xb0, 0xad, 0x1b, 3, 0, 1, 0);
+        byte[] info = new byte[88];
+        info[0] = 0x4f;
+        info[1] = 0x02;
+        FwCfgItems items = FwCfgKernelItems.multiboot(0x10_0000, 0x10_0000, image.length, image, 0x9500, info)
+                .addTo(FwCfgContents.pc(RAM, 2, 8, E820, true)).build();
+        new FwCfg(items, memory).attach(ports);
+        assertArrayEquals(bytes(0x00, 0x00, 0x10, 0x00, 0), read(FwCfgKeys.KERNEL_ADDR, 5));
+        assertArrayEquals(bytes(0x00, 0x00, 0x10, 0x00, 0), read(FwCfgKeys.KERNEL_ENTRY, 5));
+        assertArrayEquals(bytes(12, 0, 0, 0, 0), read(FwCfgKeys.KERNEL_SIZE, 5));
+        assertArrayEquals(Arrays.copyOf(image, 13), read(FwCfgKeys.KERNEL_DATA, 13));
+        assertArrayEquals(bytes(0x00, 0x95, 0, 0, 0), read(FwCfgKeys.INITRD_ADDR, 5));
+        assertArrayEquals(bytes(88, 0, 0, 0, 0), read(FwCfgKeys.INITRD_SIZE, 5));
+        assertArrayEquals(Arrays.copyOf(info, 89), read(FwCfgKeys.INITRD_DATA, 89));
+        assertArrayEquals(new byte[4], read(FwCfgKeys.CMDLINE_SIZE, 4), "none for a multiboot kernel: reads 0");
+
+        Set<Integer> expected = new TreeSet<>(List.of(SIGNATURE, ID, UUID, RAM_SIZE, NOGRAPHIC, NB_CPUS, NUMA,
+                BOOT_MENU, MAX_CPUS, FILE_DIR, 0x20, 0x21, IRQ0_OVERRIDE, FwCfgKeys.KERNEL_ADDR, FwCfgKeys.KERNEL_SIZE,
+                FwCfgKeys.KERNEL_ENTRY, FwCfgKeys.KERNEL_DATA, FwCfgKeys.INITRD_ADDR, FwCfgKeys.INITRD_SIZE, FwCfgKeys.INITRD_DATA));
+        assertEquals(expected, items.keys());
+    }
+
+    @Test
     void argumentsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> FwCfgContents.pc(0, 1, 1, E820, true));
         assertThrows(IllegalArgumentException.class, () -> FwCfgContents.pc(RAM, 0, 1, E820, true));

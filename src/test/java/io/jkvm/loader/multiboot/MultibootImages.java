@@ -1,29 +1,29 @@
 package io.jkvm.loader.multiboot;
 
 /** Synthetic multiboot kernels built byte by byte: a.out kludge images and ELF32/ELF64 images with two segments and a bss. */
-final class MultibootImages {
+public final class MultibootImages {
     private MultibootImages() {}
 
-    static final long MIB = 1L << 20;
+    public static final long MIB = 1L << 20;
 
     // The ELF images: text [TEXT_PADDR, +0x1000) from file 0x1000, data [DATA_PADDR, +DATA_FILESZ) from file 0x2000, bss to DATA_MEMSZ.
-    static final long TEXT_PADDR = 0x10_0000;
-    static final long TEXT_VADDR = 0xC010_0000L;
-    static final long DATA_PADDR = 0x10_2000;
-    static final long DATA_VADDR = 0xC010_2000L;
-    static final int TEXT_OFFSET = 0x1000;
-    static final int TEXT_SIZE = 0x1000;
-    static final int DATA_OFFSET = 0x2000;
-    static final int DATA_FILESZ = 0x800;
-    static final int DATA_MEMSZ = 0x3000;
-    static final long ELF_ENTRY_VADDR = TEXT_VADDR + 0x10;
-    static final long ELF_ENTRY_PADDR = TEXT_PADDR + 0x10;
-    static final int ELF32_HEADER_AT = 0x80;
-    static final int ELF64_HEADER_AT = 0xC0;
-    static final int ELF_FLAGS = MultibootHeader.FLAG_PAGE_ALIGN | MultibootHeader.FLAG_MEMORY_INFO;
+    public static final long TEXT_PADDR = 0x10_0000;
+    public static final long TEXT_VADDR = 0xC010_0000L;
+    public static final long DATA_PADDR = 0x10_2000;
+    public static final long DATA_VADDR = 0xC010_2000L;
+    public static final int TEXT_OFFSET = 0x1000;
+    public static final int TEXT_SIZE = 0x1000;
+    public static final int DATA_OFFSET = 0x2000;
+    public static final int DATA_FILESZ = 0x800;
+    public static final int DATA_MEMSZ = 0x3000;
+    public static final long ELF_ENTRY_VADDR = TEXT_VADDR + 0x10;
+    public static final long ELF_ENTRY_PADDR = TEXT_PADDR + 0x10;
+    public static final int ELF32_HEADER_AT = 0x80;
+    public static final int ELF64_HEADER_AT = 0xC0;
+    public static final int ELF_FLAGS = MultibootHeader.FLAG_PAGE_ALIGN | MultibootHeader.FLAG_MEMORY_INFO;
 
     /** A multiboot header (12 bytes, or 32 with the address fields when flags[16] is set) at {@code at}. */
-    static void header(byte[] b, int at, int flags, long headerAddr, long loadAddr, long loadEndAddr, long bssEndAddr, long entryAddr) {
+    public static void header(byte[] b, int at, int flags, long headerAddr, long loadAddr, long loadEndAddr, long bssEndAddr, long entryAddr) {
         putInt(b, at, Multiboot.MAGIC_HEADER);
         putInt(b, at + 4, flags);
         putInt(b, at + 8, -(Multiboot.MAGIC_HEADER + flags));
@@ -37,7 +37,7 @@ final class MultibootImages {
     }
 
     /** Just magic, flags and checksum. */
-    static void header(byte[] b, int at, int flags) {
+    public static void header(byte[] b, int at, int flags) {
         header(b, at, flags, 0, 0, 0, 0, 0);
     }
 
@@ -46,21 +46,21 @@ final class MultibootImages {
      * file offset {@code textOffset} and loads at {@code loadAddr}, the header sits at
      * {@code headerAt} (so header_addr = loadAddr + headerAt - textOffset).
      */
-    static byte[] aout(int fileSize, int textOffset, int headerAt, long loadAddr, long loadEndAddr, long bssEndAddr, long entryAddr) {
+    public static byte[] aout(int fileSize, int textOffset, int headerAt, long loadAddr, long loadEndAddr, long bssEndAddr, long entryAddr) {
         byte[] b = pattern(fileSize);
         header(b, headerAt, MultibootHeader.FLAG_AOUT_KLUDGE | MultibootHeader.FLAG_PAGE_ALIGN | MultibootHeader.FLAG_MEMORY_INFO,
                 loadAddr + headerAt - textOffset, loadAddr, loadEndAddr, bssEndAddr, entryAddr);
         return b;
     }
 
-    static byte[] pattern(int size) {
+    public static byte[] pattern(int size) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) b[i] = (byte) (i * 7 + 3 + (i >> 8));
         return b;
     }
 
     /** ELF32 i386, ET_EXEC, two PT_LOAD segments (text, data+bss), higher-half vaddrs, multiboot header at 0x80. */
-    static byte[] elf32() {
+    public static byte[] elf32() {
         byte[] b = pattern(DATA_OFFSET + DATA_FILESZ);
         java.util.Arrays.fill(b, 0, TEXT_OFFSET, (byte) 0);
         ident(b, 1);
@@ -79,7 +79,7 @@ final class MultibootImages {
     }
 
     /** ELF64 x86-64 with the same segments, multiboot header at 0xC0. */
-    static byte[] elf64() {
+    public static byte[] elf64() {
         byte[] b = pattern(DATA_OFFSET + DATA_FILESZ);
         java.util.Arrays.fill(b, 0, TEXT_OFFSET, (byte) 0);
         ident(b, 2);
@@ -107,7 +107,7 @@ final class MultibootImages {
         b[6] = 1;
     }
 
-    static void phdr32(byte[] b, int at, long offset, long vaddr, long paddr, long filesz, long memsz, int flags) {
+    public static void phdr32(byte[] b, int at, long offset, long vaddr, long paddr, long filesz, long memsz, int flags) {
         putInt(b, at, 1);
         putInt(b, at + 4, offset);
         putInt(b, at + 8, vaddr);
@@ -118,7 +118,7 @@ final class MultibootImages {
         putInt(b, at + 28, 0x1000);
     }
 
-    static void phdr64(byte[] b, int at, long offset, long vaddr, long paddr, long filesz, long memsz, int flags) {
+    public static void phdr64(byte[] b, int at, long offset, long vaddr, long paddr, long filesz, long memsz, int flags) {
         putInt(b, at, 1);
         putInt(b, at + 4, flags);
         putLong(b, at + 8, offset);
@@ -129,16 +129,16 @@ final class MultibootImages {
         putLong(b, at + 48, 0x1000);
     }
 
-    static void putShort(byte[] b, int at, int v) {
+    public static void putShort(byte[] b, int at, int v) {
         b[at] = (byte) v;
         b[at + 1] = (byte) (v >>> 8);
     }
 
-    static void putInt(byte[] b, int at, long v) {
+    public static void putInt(byte[] b, int at, long v) {
         for (int i = 0; i < 4; i++) b[at + i] = (byte) (v >>> (8 * i));
     }
 
-    static void putLong(byte[] b, int at, long v) {
+    public static void putLong(byte[] b, int at, long v) {
         for (int i = 0; i < 8; i++) b[at + i] = (byte) (v >>> (8 * i));
     }
 }
