@@ -2,7 +2,6 @@ package io.jkvm.api;
 
 import io.jkvm.JkvmException;
 import io.jkvm.acpi.AcpiLayout;
-import io.jkvm.acpi.AcpiTables;
 import io.jkvm.acpi.ResetControl;
 import io.jkvm.acpi.SleepControl;
 import io.jkvm.boot.BootFpu;
@@ -11,8 +10,7 @@ import io.jkvm.boot.BootState;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.CpuidTable;
 import io.jkvm.boot.EntryPoint;
-import io.jkvm.platform.LinuxBoot;
-import io.jkvm.platform.MultibootBoot;
+import io.jkvm.platform.PcBoot;
 import io.jkvm.platform.PcPlatform;
 import io.jkvm.platform.PcExtras;
 import io.jkvm.boot.Layout;
@@ -126,28 +124,12 @@ public final class VirtualMachine implements AutoCloseable {
             String bootNote = null;
             FwCfgKernelItems kernelItems = FwCfgKernelItems.NONE;
             if (config.pcPlatform()) {
-                // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the
-                // zero page's acpi_rsdp_addr says where it is as well.
-                long rsdp = AcpiTables.write(memory, io.jkvm.acpi.Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
-                if (config.linux() != null) {
-                    LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
-                    entry = EntryPoint.linear(linux.loaded().entry());
-                    if (linux.pvh()) {
-                        mode = CpuMode.PROTECTED; // PVH: flat 32-bit protected mode, paging off, EBX = hvm_start_info
-                        bootRegisters = Map.of("rbx", linux.loaded().bootParams());
-                    } else {
-                        bootRegisters = Map.of("rsi", linux.loaded().bootParams()); // boot.rst: RSI = struct boot_params
-                    }
-                    bootNote = linux.how();
-                    kernelItems = linux.fwCfg();
-                } else {
-                    MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory());
-                    entry = EntryPoint.linear(multiboot.entry());
-                    mode = CpuMode.PROTECTED; // Multiboot 0.6.96, 3.2: 32-bit protected mode, paging off
-                    bootRegisters = multiboot.registers();
-                    bootNote = multiboot.how();
-                    kernelItems = multiboot.fwCfg();
-                }
+                PcBoot.Start start = PcBoot.load(memory, config);
+                entry = EntryPoint.linear(start.entry());
+                mode = start.mode();
+                bootRegisters = start.registers();
+                bootNote = start.how();
+                kernelItems = start.fwCfg();
             } else {
                 memory.write(config.loadAddress(), config.image());
             }

@@ -3,8 +3,6 @@ package io.jkvm.loader;
 import io.jkvm.JkvmException;
 import io.jkvm.memory.GuestMemory;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -228,11 +226,7 @@ public final class ElfKernel {
                         i, s.paddr(), s.paddrEnd(), memory.size() >> 20));
             }
         }
-        for (Segment s : segments) {
-            MemorySegment dst = memory.slice(s.paddr(), s.memsz());
-            MemorySegment.copy(elf, (int) s.offset(), dst, ValueLayout.JAVA_BYTE, 0, (int) s.filesz());
-            dst.asSlice(s.filesz()).fill((byte) 0);
-        }
+        for (Segment s : segments) memory.writeSegment(s.paddr(), elf, (int) s.offset(), (int) s.filesz(), s.memsz());
     }
 
     @Override

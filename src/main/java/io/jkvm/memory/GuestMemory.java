@@ -109,6 +109,16 @@ public final class GuestMemory implements AutoCloseable {
         MemorySegment.copy(bytes, 0, slice(gpa, bytes.length), ValueLayout.JAVA_BYTE, 0, bytes.length);
     }
 
+    /**
+     * Loads a program segment (ELF PT_LOAD, or an a.out-kludge image): {@code fileSize} bytes of
+     * {@code src} from {@code srcOffset} to {@code gpa}, then zeros up to {@code memSize} (the bss).
+     */
+    public void writeSegment(long gpa, byte[] src, int srcOffset, int fileSize, long memSize) {
+        MemorySegment dst = slice(gpa, memSize);
+        MemorySegment.copy(src, srcOffset, dst, ValueLayout.JAVA_BYTE, 0, fileSize);
+        dst.asSlice(fileSize).fill((byte) 0);
+    }
+
     public void read(long gpa, byte[] into) {
         MemorySegment.copy(slice(gpa, into.length), ValueLayout.JAVA_BYTE, 0, into, 0, into.length);
     }

@@ -6,8 +6,6 @@ import io.jkvm.JkvmException;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -147,11 +145,7 @@ public final class MultibootImage {
 
     /** Copies every segment and zeroes its bss; {@link #check} first. */
     public void load(GuestMemory memory) {
-        for (Segment s : segments) {
-            MemorySegment dst = memory.slice(s.addr(), s.memSize());
-            MemorySegment.copy(image, (int) s.fileOffset(), dst, ValueLayout.JAVA_BYTE, 0, (int) s.fileSize());
-            dst.asSlice(s.fileSize()).fill((byte) 0);
-        }
+        for (Segment s : segments) memory.writeSegment(s.addr(), image, (int) s.fileOffset(), (int) s.fileSize(), s.memSize());
     }
 
     @Override

@@ -1,0 +1,44 @@
+package io.jkvm.platform;
+
+import io.jkvm.acpi.AcpiTables;
+import io.jkvm.acpi.Platform;
+import io.jkvm.api.VmConfig;
+import io.jkvm.boot.CpuMode;
+import io.jkvm.devices.fwcfg.FwCfgKernelItems;
+import io.jkvm.memory.GuestMemory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the kernel of a PC-platform VM (Linux or multiboot) with the ACPI tables, and says how
+ * the boot processor starts, in one shape for both kinds.
+ */
+public final class PcBoot {
+    private PcBoot() {}
+
+    /**
+     * How the boot vCPU starts: at {@code entry} in {@code mode}, with {@code registers} set
+     * (e.g. RSI = the zero page); {@code how} describes what was loaded, {@code fwCfg} are the
+     * kernel's fw_cfg items.
+     */
+    public record Start(long entry, CpuMode mode, Map<String, Long> registers, String how, FwCfgKernelItems fwCfg) {}
+
+    public static Start load(GuestMemory memory, VmConfig config) {
+        // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the zero
+        // page's acpi_rsdp_addr says where it is as well.
+        long rsdp = AcpiTables.write(memory, Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
+        if (config.linux() != null) {
+            LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
+            long bootParams = linux.loaded().bootParams();
+            return linux.pvh()
+                    // PVH: flat 32-bit protected mode, paging off, EBX = hvm_start_info
+                    ? new Start(linux.loaded().entry(), CpuMode.PROTECTED, Map.of("rbx", bootParams), linux.how(), linux.fwCfg())
+                    // boot.rst: 64-bit entry, RSI = struct boot_params
+                    : new Start(linux.loaded().entry(), CpuMode.LONG, Map.of("rsi", bootParams), linux.how(), linux.fwCfg());
+        }
+        MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory());
+        // Multiboot 0.6.96, 3.2: 32-bit protected mode, paging off, EAX = magic, EBX = the information
+        return new Start(multiboot.entry(), CpuMode.PROTECTED, multiboot.registers(), multiboot.how(), multiboot.fwCfg());
+    }
+}
