@@ -317,6 +317,9 @@ public final class VirtualMachine implements AutoCloseable {
                 mmio.unmappedReads() + mmio.unmappedWrites(), assisted);
     }
 
+    /** How long {@link #close} waits for the vCPU threads to leave KVM_RUN. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     /** Stops the VM if it runs, joins its threads, closes every fd and unmaps memory. */
     @Override
     public synchronized void close() {
@@ -324,14 +327,22 @@ public final class VirtualMachine implements AutoCloseable {
         closed = true;
         if (started) {
             if (lifecycle.ended.getCount() > 0) requestExit(VmExit.stopped("VM closed"));
+            // The vCPU threads must be gone before their fds close, even if the caller is
+            // interrupted meanwhile: keep waiting, and pass the interrupt on afterwards.
+            long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+            boolean interrupted = false;
             for (Thread t : threads) {
-                try {
-                    t.join(Duration.ofSeconds(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                long left;
+                while (t.isAlive() && (left = deadline - System.nanoTime()) > 0) {
+                    try {
+                        t.join(Duration.ofNanos(left));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
                 if (t.isAlive()) throw new IllegalStateException(t.getName() + " did not leave KVM_RUN");
             }
+            if (interrupted) Thread.currentThread().interrupt();
         }
         for (VcpuKicker k : kickers) k.close();
         for (VcpuFd v : vcpus) v.close();
