@@ -35,6 +35,12 @@ public final class AcpiTables {
 
         public long rsdpAddress() { return tables.getFirst().address(); }
 
+        /** Lowest address a table occupies (the RSDP's). */
+        public long start() { return tables.stream().mapToLong(Table::address).min().orElseThrow(); }
+
+        /** End of the highest table: [start, end) is what {@link #writeTo} writes. */
+        public long end() { return tables.stream().mapToLong(Table::end).max().orElseThrow(); }
+
         public Table table(String signature) {
             for (Table t : tables) if (t.signature().equals(signature)) return t;
             throw new IllegalArgumentException("no " + signature + " table");

@@ -43,11 +43,15 @@ public final class MultibootBoot {
         return KernelImage.detect(kernel) != KernelImage.BZIMAGE && MultibootHeader.find(kernel).isPresent();
     }
 
-    public static Result load(GuestMemory memory, MultibootKernel kernel, long ramSize) {
+    /**
+     * Loads {@code kernel} into {@code memory} of {@code ramSize} bytes, keeping it off
+     * {@code occupied}: what jkvm has written already (the ACPI tables).
+     */
+    public static Result load(GuestMemory memory, MultibootKernel kernel, long ramSize, List<MultibootLoader.Occupied> occupied) {
         List<MultibootLoader.Module> modules = kernel.modules().stream()
                 .map(m -> new MultibootLoader.Module(m.data(), m.string())).toList();
         MultibootLoader.Loaded loaded = MultibootLoader.load(memory, kernel.kernel(), kernel.name(), kernel.cmdline(), modules,
-                E820Map.forRam(ramSize).entries());
+                E820Map.forRam(ramSize).entries(), occupied);
         return new Result(loaded.entry(),
                 Map.of("rax", (long) Multiboot.MAGIC_BOOTLOADER, "rbx", loaded.infoAddress()), loaded.description(),
                 fwCfgItems(memory, loaded));

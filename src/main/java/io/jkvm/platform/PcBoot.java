@@ -5,6 +5,8 @@ import io.jkvm.acpi.Platform;
 import io.jkvm.api.VmConfig;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
+import io.jkvm.loader.multiboot.AddressRange;
+import io.jkvm.loader.multiboot.MultibootLoader;
 import io.jkvm.memory.GuestMemory;
 
 import java.util.List;
@@ -27,7 +29,8 @@ public final class PcBoot {
     public static Start load(GuestMemory memory, VmConfig config) {
         // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the zero
         // page's acpi_rsdp_addr says where it is as well.
-        long rsdp = AcpiTables.write(memory, Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
+        AcpiTables.Image acpi = AcpiTables.build(Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
+        long rsdp = acpi.writeTo(memory);
         if (config.linux() != null) {
             LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
             long bootParams = linux.loaded().bootParams();
@@ -37,7 +40,10 @@ public final class PcBoot {
                     // boot.rst: 64-bit entry, RSI = struct boot_params
                     : new Start(linux.loaded().entry(), CpuMode.LONG, Map.of("rsi", bootParams), linux.how(), linux.fwCfg());
         }
-        MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory());
+        // The tables sit in the BIOS area below 1 MiB, where a multiboot kernel may load segments
+        // (as under QEMU); the loader refuses one that would overwrite them.
+        MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory(),
+                List.of(new MultibootLoader.Occupied("jkvm's ACPI tables", new AddressRange(acpi.start(), acpi.end()))));
         // Multiboot 0.6.96, 3.2: 32-bit protected mode, paging off, EAX = magic, EBX = the information
         return new Start(multiboot.entry(), CpuMode.PROTECTED, multiboot.registers(), multiboot.how(), multiboot.fwCfg());
     }

@@ -43,7 +43,7 @@ class MultibootBootTest {
 
     private MultibootBoot.Result load(byte[] kernel) {
         return MultibootBoot.load(memory, new MultibootKernel(kernel, "kernel.bin", "console=ttyS0",
-                List.of(new MultibootKernel.Module(module, "mod.bin x=1"))), RAM);
+                List.of(new MultibootKernel.Module(module, "mod.bin x=1"))), RAM, List.of());
     }
 
     @Test

@@ -121,10 +121,13 @@ public final class MultibootImage {
 
     /**
      * Checks that every segment lies in guest RAM, clear of jkvm's GDT page
-     * ({@link MultibootLayout#RESERVED_LOW_END}) and of the areas {@code memoryMap} does not call
-     * RAM (the EBDA and BIOS area with the ACPI tables, the KVM pages).
+     * ({@link MultibootLayout#RESERVED_LOW_END}), of {@code occupied} (what jkvm has already
+     * written, e.g. the ACPI tables) and of the areas {@code memoryMap} does not call RAM (the KVM
+     * pages), except the legacy BIOS area below 1 MiB ({@link MultibootLayout#BIOS_AREA_START}):
+     * QEMU loads segments there (a plain {@code ld -Ttext 0x100000} kernel's ELF headers at
+     * 0xff000), and jkvm does too.
      */
-    public void check(GuestMemory memory, List<E820Map.Entry> memoryMap) {
+    public void check(GuestMemory memory, List<E820Map.Entry> memoryMap, List<MultibootLoader.Occupied> occupied) {
         for (Segment s : segments) {
             if (s.addr() < MultibootLayout.RESERVED_LOW_END) {
                 throw new JkvmException(String.format("multiboot kernel segment [0x%x, 0x%x) overlaps [0x0, 0x%x), where jkvm keeps the real-mode IVT and its GDT: link the kernel higher (1 MiB is usual)",
@@ -134,13 +137,24 @@ public final class MultibootImage {
                 throw new JkvmException(String.format("multiboot kernel segment [0x%x, 0x%x) lies outside guest RAM (%d MiB): give the guest more memory",
                         s.addr(), s.end(), memory.size() >> 20));
             }
+            for (MultibootLoader.Occupied o : occupied) {
+                if (s.addr() < o.range().end() && o.range().start() < s.end()) {
+                    throw new JkvmException(String.format("multiboot kernel segment [0x%x, 0x%x) overlaps %s at %s: link the kernel elsewhere (1 MiB is usual)",
+                            s.addr(), s.end(), o.what(), o.range()));
+                }
+            }
             for (E820Map.Entry e : memoryMap) {
-                if (e.type() != E820Map.E820_RAM && s.addr() < e.end() && e.addr() < s.end()) {
+                if (e.type() != E820Map.E820_RAM && s.addr() < e.end() && e.addr() < s.end() && !inBiosArea(Math.max(s.addr(), e.addr()), Math.min(s.end(), e.end()))) {
                     throw new JkvmException(String.format("multiboot kernel segment [0x%x, 0x%x) overlaps %s in the memory map: link the kernel elsewhere (1 MiB is usual)",
                             s.addr(), s.end(), e));
                 }
             }
         }
+    }
+
+    /** True if [start, end) lies inside the legacy BIOS area, where segments may load (see {@link MultibootLayout#BIOS_AREA_START}). */
+    private static boolean inBiosArea(long start, long end) {
+        return start >= MultibootLayout.BIOS_AREA_START && end <= MultibootLayout.BIOS_AREA_END;
     }
 
     /** Copies every segment and zeroes its bss; {@link #check} first. */

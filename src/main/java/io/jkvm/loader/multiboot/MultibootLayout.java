@@ -16,6 +16,9 @@ import io.jkvm.boot.Layout;
  *   +0x500       multiboot_info (EBX), QEMU's ADDR_MBI = 0x9500               INFO_OFFSET
  *   +0x580       module table, then the strings                               MODULE_TABLE_OFFSET
  * 0x0009_FC00  EBDA: the block must end before it                             LOW_AREA_END
+ * 0x0009_FC00  legacy BIOS area, reserved in the map; kernel segments may     BIOS_AREA_START
+ *   ..1 MiB    load here (plain `ld -Ttext 0x100000` puts the ELF headers at
+ *              0xff000) unless they touch jkvm's ACPI tables                 BIOS_AREA_END
  * kernel       [load start, bss end) at the kernel's own addresses
  * after it     the block, if it does not fit low; the modules, page-aligned
  * 0xC000_0000  nothing multiboot goes past the MMIO hole                      PLACEMENT_LIMIT
@@ -54,6 +57,19 @@ public final class MultibootLayout {
 
     /** The low block must end before the EBDA, which the memory map reports reserved. */
     public static final long LOW_AREA_END = Layout.EBDA_START;
+
+    /**
+     * The legacy BIOS area [EBDA, 1 MiB), reported reserved in the memory map ({@code E820Map}).
+     * Kernel segments may load into it, as under QEMU: GNU ld 2.3x linking with
+     * {@code -Ttext 0x100000} and no {@code -N}/{@code -n}/linker script makes a first PT_LOAD
+     * holding only the ELF and program headers, at 0xff000. Multiboot 0.6.96 (3.1.1, 3.3) puts no
+     * limit on where an image loads; QEMU 7.2 (hw/i386/multiboot.c) loads every segment with
+     * {@code load_elf} by its p_paddr, takes elf_low (0xff000) as the start of its buffer and
+     * KERNEL_ADDR, and the kernel finds its headers at 0xff000. jkvm has only RAM there; what it
+     * keeps there itself (the ACPI tables) is checked separately ({@link MultibootImage#check}).
+     */
+    public static final long BIOS_AREA_START = Layout.EBDA_START;
+    public static final long BIOS_AREA_END = Layout.BIOS_END;
 
     /**
      * Modules, and the block when it moves above the kernel, start on a page: Multiboot 0.6.96,

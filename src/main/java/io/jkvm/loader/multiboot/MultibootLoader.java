@@ -28,6 +28,17 @@ public final class MultibootLoader {
     }
 
     /**
+     * A range of guest memory jkvm has already written and the kernel must not overwrite, e.g.
+     * {@code "jkvm's ACPI tables"}; a segment over it is refused (the rest of the legacy BIOS
+     * area below 1 MiB is open to the kernel, as in QEMU: {@link MultibootLayout#BIOS_AREA_START}).
+     */
+    public record Occupied(String what, AddressRange range) {
+        public Occupied {
+            if (what == null || range == null) throw new IllegalArgumentException("an occupied range needs a name and a range");
+        }
+    }
+
+    /**
      * Where everything went.
      *
      * @param entry       physical entry point (EIP)
@@ -52,6 +63,15 @@ public final class MultibootLoader {
      */
     public static Loaded load(GuestMemory memory, byte[] kernel, String kernelName, String cmdline, List<Module> modules,
                               List<E820Map.Entry> memoryMap) {
+        return load(memory, kernel, kernelName, cmdline, modules, memoryMap, List.of());
+    }
+
+    /**
+     * As {@link #load(GuestMemory, byte[], String, String, List, List)}, keeping the kernel off
+     * {@code occupied} (what jkvm wrote before, such as the ACPI tables in the BIOS area).
+     */
+    public static Loaded load(GuestMemory memory, byte[] kernel, String kernelName, String cmdline, List<Module> modules,
+                              List<E820Map.Entry> memoryMap, List<Occupied> occupied) {
         MultibootHeader header;
         MultibootImage image;
         try {
@@ -60,7 +80,7 @@ public final class MultibootLoader {
         } catch (JkvmException e) {
             throw new JkvmException(kernelName + ": " + e.getMessage(), e);
         }
-        image.check(memory, memoryMap);
+        image.check(memory, memoryMap, occupied);
 
         List<String> strings = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();

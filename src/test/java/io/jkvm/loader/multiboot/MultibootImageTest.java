@@ -63,7 +63,7 @@ class MultibootImageTest {
             assertEquals(bssEnd, image.end());
 
             dirty(load - 0x1000, 0x7000);
-            image.check(memory, map);
+            image.check(memory, map, List.of());
             image.load(memory);
             assertArrayEquals(Arrays.copyOfRange(b, c[1], c[1] + 0x1800), memory.read(load, 0x1800));
             assertArrayEquals(new byte[0x5000 - 0x1800], memory.read(loadEnd, 0x5000 - 0x1800), "bss zeroed");
@@ -133,7 +133,7 @@ class MultibootImageTest {
         assertEquals(DATA_PADDR + DATA_MEMSZ, image.end());
 
         dirty(TEXT_PADDR - 0x1000, 0x8000);
-        image.check(memory, map);
+        image.check(memory, map, List.of());
         image.load(memory);
         assertArrayEquals(Arrays.copyOfRange(b, TEXT_OFFSET, TEXT_OFFSET + TEXT_SIZE), memory.read(TEXT_PADDR, TEXT_SIZE));
         assertArrayEquals(Arrays.copyOfRange(b, DATA_OFFSET, DATA_OFFSET + DATA_FILESZ), memory.read(DATA_PADDR, DATA_FILESZ));
@@ -199,17 +199,57 @@ class MultibootImageTest {
         putInt(b, 52 + 32 + 12, 4 * MIB - 0x1000);  // the data segment's bss runs past 4 MiB
         putInt(b, 52 + 32 + 8, 4 * MIB - 0x1000);
         assertEquals("multiboot kernel segment [0x3ff000, 0x402000) lies outside guest RAM (4 MiB): give the guest more memory",
-                assertThrows(JkvmException.class, () -> parse(b).check(memory, map)).getMessage());
+                assertThrows(JkvmException.class, () -> parse(b).check(memory, map, List.of())).getMessage());
     }
 
     @Test
     void segmentInJkvmsLowPageOrAReservedArea() {
         byte[] low = MultibootImages.aout(0x3000, 0, 0, 0x800, 0x1800, 0, 0x800);
         assertEquals("multiboot kernel segment [0x800, 0x1800) overlaps [0x0, 0x1000), where jkvm keeps the real-mode IVT and its GDT: link the kernel higher (1 MiB is usual)",
-                assertThrows(JkvmException.class, () -> parse(low).check(memory, map)).getMessage());
-        byte[] ebda = MultibootImages.aout(0x3000, 0, 0, 0x9_f000, 0xa_0000, 0, 0x9_f000);
-        assertEquals("multiboot kernel segment [0x9f000, 0xa0000) overlaps [0x9fc00, 0x100000) reserved in the memory map: link the kernel elsewhere (1 MiB is usual)",
-                assertThrows(JkvmException.class, () -> parse(ebda).check(memory, map)).getMessage());
+                assertThrows(JkvmException.class, () -> parse(low).check(memory, map, List.of())).getMessage());
+        // reserved outside the legacy BIOS area (as KVM's identity-map and TSS pages are, at 4 GiB - ...)
+        List<E820Map.Entry> withHole = List.of(new E820Map.Entry(0, 0x20_0000, E820Map.E820_RAM),
+                new E820Map.Entry(0x20_0000, 0x1000, E820Map.E820_RESERVED), new E820Map.Entry(0x20_1000, 4 * MIB - 0x20_1000, E820Map.E820_RAM));
+        byte[] hole = MultibootImages.aout(0x3000, 0, 0, 0x1f_f000, 0x20_1000, 0, 0x1f_f000);
+        assertEquals("multiboot kernel segment [0x1ff000, 0x201000) overlaps [0x200000, 0x201000) reserved in the memory map: link the kernel elsewhere (1 MiB is usual)",
+                assertThrows(JkvmException.class, () -> parse(hole).check(memory, withHole, List.of())).getMessage());
+    }
+
+    @Test
+    void segmentOverJkvmsAcpiTablesIsRefused() {
+        List<MultibootLoader.Occupied> acpi = List.of(new MultibootLoader.Occupied("jkvm's ACPI tables", new AddressRange(0xe_0000, 0xe_0400)));
+        byte[] b = MultibootImages.aout(0x3000, 0, 0, 0xe_0000, 0xe_2000, 0, 0xe_0000);
+        assertEquals("multiboot kernel segment [0xe0000, 0xe2000) overlaps jkvm's ACPI tables at [0xe0000, 0xe0400): link the kernel elsewhere (1 MiB is usual)",
+                assertThrows(JkvmException.class, () -> parse(b).check(memory, map, acpi)).getMessage());
+        byte[] bss = MultibootImages.aout(0x3000, 0, 0, 0xd_f000, 0xd_f800, 0xe_0001, 0xd_f000);
+        assertEquals("multiboot kernel segment [0xdf000, 0xe0001) overlaps jkvm's ACPI tables at [0xe0000, 0xe0400): link the kernel elsewhere (1 MiB is usual)",
+                assertThrows(JkvmException.class, () -> parse(bss).check(memory, map, acpi)).getMessage(), "its bss counts too");
+        parse(MultibootImages.aout(0x3000, 0, 0, 0xe_0400, 0xe_2000, 0, 0xe_0400)).check(memory, map, acpi);
+    }
+
+    /**
+     * Plain {@code ld -Ttext 0x100000} puts the ELF headers in a PT_LOAD at 0xff000, in the BIOS
+     * area the memory map reserves. QEMU loads it there (its buffer starts at elf_low); so does jkvm.
+     */
+    @Test
+    void plainLdHeaderSegmentLoadsInTheBiosArea() {
+        byte[] b = MultibootImages.elf32PlainLd();
+        MultibootImage image = parse(b);
+        assertEquals(List.of(new MultibootImage.Segment(0, 0xf_f000, 0x94, 0x94), new MultibootImage.Segment(0x1000, 0x10_0000, 0x400, 0x400),
+                new MultibootImage.Segment(0x2000, 0x10_1000, 4, 0x4000)), image.segments());
+        assertEquals(0xf_f000, image.start(), "QEMU: elf_low");
+        assertEquals(0x10_5000, image.end(), "QEMU: elf_high");
+        assertEquals(0x10_0000, image.entry());
+        dirty(0xf_f000, 0x7000);
+        image.check(memory, map, List.of(new MultibootLoader.Occupied("jkvm's ACPI tables", new AddressRange(0xe_0000, 0xe_0400))));
+        image.load(memory);
+        assertArrayEquals(Arrays.copyOf(b, 0x94), memory.read(0xf_f000, 0x94), "the ELF header at 0xff000");
+        assertArrayEquals(Arrays.copyOfRange(b, 0x1000, 0x1400), memory.read(0x10_0000, 0x400));
+        assertArrayEquals(new byte[0x4000 - 4], memory.read(0x10_1004, 0x4000 - 4), "bss zeroed");
+
+        // anywhere in [EBDA, 1 MiB) clear of the tables, as under QEMU; the EBDA too (jkvm keeps nothing there)
+        parse(MultibootImages.aout(0x3000, 0, 0, 0x9_f000, 0xa_0000, 0, 0x9_f000)).check(memory, map, List.of());
+        parse(MultibootImages.aout(0x3000, 0, 0, 0xf_e000, 0x10_1000, 0, 0xf_e000)).check(memory, map, List.of());
     }
 
     /** Random damage and truncation: a one-line JkvmException or a clean load, nothing else. */
@@ -233,7 +273,7 @@ class MultibootImageTest {
     private void loadOrOneLineError(byte[] b) {
         try {
             MultibootImage image = parse(b);
-            image.check(memory, map);
+            image.check(memory, map, List.of());
             image.load(memory);
             image.toString();
         } catch (JkvmException e) {

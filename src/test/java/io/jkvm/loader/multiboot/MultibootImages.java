@@ -97,6 +97,40 @@ public final class MultibootImages {
         return b;
     }
 
+    // The layout of `ld -m elf_i386 -Ttext 0x100000` (GNU ld 2.40, no -N/-n, no script): see elf32PlainLd.
+    public static final long PLAIN_HEADERS_PADDR = 0xf_f000;
+    public static final int PLAIN_HEADERS_SIZE = 52 + 3 * 32;
+    public static final long PLAIN_TEXT_PADDR = 0x10_0000;
+    public static final int PLAIN_TEXT_SIZE = 0x400;
+    public static final long PLAIN_DATA_PADDR = 0x10_1000;
+    public static final int PLAIN_DATA_FILESZ = 4;
+    public static final int PLAIN_DATA_MEMSZ = 0x4000;
+
+    /**
+     * ELF32 laid out as plain {@code ld -m elf_i386 -Ttext 0x100000} lays out a small kernel
+     * (guests/mb_plain.S is one, built by ld itself): a first PT_LOAD [file 0, +0x94) holding only
+     * the ELF and program headers at 0xff000, the text from file 0x1000 at 0x100000 (multiboot
+     * header at 0x1004, entry 0x100000), data + bss from file 0x2000 at 0x101000.
+     */
+    public static byte[] elf32PlainLd() {
+        byte[] b = pattern(0x2000 + PLAIN_DATA_FILESZ);
+        java.util.Arrays.fill(b, 0, 0x1000, (byte) 0);
+        ident(b, 1);
+        putShort(b, 0x10, 2);
+        putShort(b, 0x12, 3);
+        putInt(b, 0x14, 1);
+        putInt(b, 0x18, PLAIN_TEXT_PADDR);
+        putInt(b, 0x1C, 52);
+        putShort(b, 0x28, 52);
+        putShort(b, 0x2A, 32);
+        putShort(b, 0x2C, 3);
+        phdr32(b, 52, 0, PLAIN_HEADERS_PADDR, PLAIN_HEADERS_PADDR, PLAIN_HEADERS_SIZE, PLAIN_HEADERS_SIZE, 4);
+        phdr32(b, 52 + 32, 0x1000, PLAIN_TEXT_PADDR, PLAIN_TEXT_PADDR, PLAIN_TEXT_SIZE, PLAIN_TEXT_SIZE, 5);
+        phdr32(b, 52 + 64, 0x2000, PLAIN_DATA_PADDR, PLAIN_DATA_PADDR, PLAIN_DATA_FILESZ, PLAIN_DATA_MEMSZ, 6);
+        header(b, 0x1004, ELF_FLAGS);
+        return b;
+    }
+
     private static void ident(byte[] b, int cls) {
         b[0] = 0x7f;
         b[1] = 'E';

@@ -101,6 +101,24 @@ class MultibootLoaderTest {
         checkInfo(l);
     }
 
+    /**
+     * A plain {@code ld -Ttext 0x100000} kernel: its ELF-header segment goes to 0xff000 and the
+     * image is [0xff000, bss end), as QEMU's buffer is [elf_low, elf_high); the information stays
+     * at 0x9500 and the modules follow the bss on page boundaries, as in QEMU.
+     */
+    @Test
+    void plainLdKernelWithTwoModules() {
+        byte[] kernel = MultibootImages.elf32PlainLd();
+        MultibootLoader.Loaded l = MultibootLoader.load(memory, kernel, "plain.elf", CMDLINE, modules, map,
+                List.of(new MultibootLoader.Occupied("jkvm's ACPI tables", new AddressRange(0xe_0000, 0xe_0400))));
+        assertEquals("multiboot kernel (ELF32), entry 0x100000, 2 modules", l.description());
+        assertEquals(new AddressRange(0xf_f000, 0x10_5000), l.image());
+        assertEquals(0x9500, l.infoAddress());
+        assertEquals(List.of(new AddressRange(0x10_5000, 0x10_6234), new AddressRange(0x10_7000, 0x10_7005)), l.modules());
+        assertArrayEquals(Arrays.copyOf(kernel, MultibootImages.PLAIN_HEADERS_SIZE), memory.read(0xf_f000, MultibootImages.PLAIN_HEADERS_SIZE));
+        checkInfo(l);
+    }
+
     @Test
     void badFilesAreNamed() {
         byte[] kernel = MultibootImages.aout(0x3000, 0, 0x40, 0x10_0000, 0x10_2000, 0x10_5000, 0x10_0080);
