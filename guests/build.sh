@@ -7,13 +7,15 @@
 # bits=16 and bits=32 assemble with `as --32` and link with `ld -m elf_i386`; bits=64 with
 # `as --64` and `ld -m elf_x86_64`. The flat image starts at the link address, so a guest is
 # loaded with `--load-address` equal to its text address.
+# `ld=plain` links NAME.elf with only `-Ttext ADDR` (no -N): ld's default page-aligned segments,
+# the first of which holds only the ELF headers, just below the text (see mb_plain.S).
 # A line with `elf=exec` instead makes NAME.elf an ordinary static executable (ld's default
 # layout, page-aligned segments) for a Linux guest's user space, e.g. an /init; no .bin is made.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/../target/classes/guests}"
 mkdir -p "$out"
-for tool in as ld; do
+for tool in as ld objcopy; do
   command -v "$tool" >/dev/null || { echo "guests/build.sh: '$tool' not found: install binutils (apt-get install binutils)" >&2; exit 1; }
 done
 for src in "$here"/*.S; do
@@ -41,8 +43,14 @@ for src in "$here"/*.S; do
   # Sources may use the C preprocessor (#define); `as` alone ignores '#' lines.
   gcc -E -P -x assembler-with-cpp "$src" -o "$tmp/$name.s"
   as $asflags -o "$tmp/$name.o" "$tmp/$name.s"
-  ld -m "$emul" --no-warn-rwx-segments -N -e _start -Ttext "$text" -o "$tmp/$name.elf" "$tmp/$name.o"
-  ld -m "$emul" --no-warn-rwx-segments -N -e _start -Ttext "$text" --oformat binary -o "$bin" "$tmp/$name.o"
+  if grep -q 'ld=plain' <<<"$spec"; then
+    # The .bin comes from the .elf: a binary-format link loads no headers, so it lacks __ehdr_start.
+    ld -m "$emul" -e _start -Ttext "$text" -o "$tmp/$name.elf" "$tmp/$name.o"
+    objcopy -O binary "$tmp/$name.elf" "$bin"
+  else
+    ld -m "$emul" --no-warn-rwx-segments -N -e _start -Ttext "$text" -o "$tmp/$name.elf" "$tmp/$name.o"
+    ld -m "$emul" --no-warn-rwx-segments -N -e _start -Ttext "$text" --oformat binary -o "$bin" "$tmp/$name.o"
+  fi
   cp "$tmp/$name.elf" "$out/$name.elf"
   rm -rf "$tmp"
 done

@@ -42,6 +42,8 @@ class QemuCompatTest {
             "97;  mb_info.elf;    -device|isa-debug-exit,iobase=0xf4,iosize=4",
             "97;  mb_info.elf;    -append|hello world|-initrd|$D/mod1.txt arg1 arg2,$D/mod2.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "97;  mb_info.elf;    -m|256|-append|a  b |-initrd|$D/mod2.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
+            "117; mb_plain.elf;   -device|isa-debug-exit,iobase=0xf4,iosize=4",
+            "117; mb_plain.elf;   -M|microvm|-append|hello|-initrd|$D/mod1.txt arg|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "101; mb_fwcfg.bin;   -smp|2|-m|256|-fw_cfg|name=opt/jkvm/greeting,string=hello from fw_cfg|-fw_cfg|name=opt/jkvm/blob,file=$D/blob.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "101; mb_fwcfg.bin;   -smp|4|-device|isa-debug-exit,iobase=0xf4,iosize=4",
             "101; mb_fwcfg.bin;   -append|a  b |-initrd|$D/mod1.txt arg1 arg2,$D/mod2.bin|-device|isa-debug-exit,iobase=0xf4,iosize=4",
