@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Runs one command where a real /dev/kvm exists: in an emulated KVM host.
+#
+#   scripts/emulated-kvm-host.sh [--prepare] [--rw DIR]... [--] COMMAND [ARG]...
+#
+# The emulated host is Debian's linux-image-amd64 kernel under `qemu-system-x86_64 -accel tcg
+# -cpu max` (an AMD CPU with SVM and nested paging, emulated by QEMU's TCG), with kvm and
+# kvm-amd loaded inside: a KVM with real SVM semantics on any machine, slowly (every
+# instruction of the emulated host, jkvm's JVM included, runs under TCG). ../shared/HOST-NOTES.md
+# ("An emulated KVM host") has the measurements this follows.
+#
+# Inside, the command sees this machine's files: / read-only over virtio-9p under a tmpfs
+# overlay (writes there vanish with the host), and read-write the project directory, the
+# working directory (unless it is /) and each --rw DIR. It runs as the same user id in the same
+# directory with the same environment (plus JKVM_EMULATED_HOST=1); its stdout comes back on
+# stdout, its stderr on stderr, its exit status as this script's. A terminal on stdin is
+# passed through (QEMU puts it in raw mode; the guest's tty cooks it, so Ctrl-C reaches the
+# command and a raw-mode program such as jkvm gets every key, Ctrl-A x included). SIGINT and
+# SIGTERM sent to this script are passed to the command's process group; the emulated host
+# powers off when the command ends. Nothing is left behind: the run directory (under
+# $TMPDIR) is removed and QEMU is killed if it outlives this script.
+#
+# Prepared on first use from Debian's packages (qemu-system-x86, linux-image-amd64,
+# busybox-static) into $JKVM_CACHE/emulated-host (default ~/.cache/jkvm), never the repo.
+# --prepare only prepares. Environment: JKVM_HOST_MEMORY (default: half of this machine's RAM,
+# at most 8G), JKVM_HOST_CPUS (default: this machine's CPU count).
+#
+# Exit status: the command's; 125 if the emulated host could not run it (one line on stderr
+# with the reason and the last console lines).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+me=emulated-kvm-host
+cache="${JKVM_CACHE:-$HOME/.cache/jkvm}/emulated-host"
+modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio
+         netfs fscache 9p overlay irqbypass ccp kvm kvm-amd)
+
+fail() { echo "$me: $*" >&2; exit 125; }
+
+prepare=0; rw=("$root")
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --prepare) prepare=1; shift ;;
+    --rw) rw+=("$(cd "$2" && pwd)") || fail "--rw $2: no such directory"; shift 2 ;;
+    --) shift; break ;;
+    -*) fail "unknown option $1 (usage: $0 [--prepare] [--rw DIR]... [--] COMMAND [ARG]...)" ;;
+    *) break ;;
+  esac
+done
+[[ $prepare == 1 || $# -gt 0 ]] || fail "no command given (usage: $0 [--prepare] [--rw DIR]... [--] COMMAND [ARG]...)"
+
+# --- Preparation: QEMU, busybox, the kernel and its modules, the initramfs -----------------
+install_packages() {
+  local need=() sudo=""
+  command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+  [[ -x /bin/busybox ]] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
+  command -v cpio >/dev/null || need+=(cpio)
+  [[ ${#need[@]} -eq 0 ]] && return 0
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null && sudo -n true 2>/dev/null \
+      || fail "please install ${need[*]} (apt-get install ${need[*]}): needed for the emulated KVM host"
+    sudo=sudo
+  fi
+  echo "$me: installing ${need[*]} (apt-get)..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"; } >/dev/null 2>&1 \
+    || fail "could not install ${need[*]} (no network or apt source?): apt-get install ${need[*]}"
+}
+
+kernel_package() { # e.g. linux-image-6.1.0-50-amd64, the package linux-image-amd64 depends on
+  apt-cache depends linux-image-amd64 2>/dev/null \
+    | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ { print $2; exit }'
+}
+
+prepare_kernel() { # sets $kdir to a directory holding vmlinuz and modules/*.ko
+  local pkg release
+  pkg="$(kernel_package || true)"
+  if [[ -z "$pkg" ]]; then
+    kdir="$(ls -1d "$cache"/6.* 2>/dev/null | sort -V | tail -n 1 || true)"
+    [[ -n "$kdir" && -s "$kdir/vmlinuz" ]] && return 0
+    if [[ "$(id -u)" == 0 ]]; then apt-get update -qq >/dev/null 2>&1 || true
+    elif sudo -n true 2>/dev/null; then sudo apt-get update -qq >/dev/null 2>&1 || true; fi
+    pkg="$(kernel_package || true)"
+    [[ -n "$pkg" ]] || fail "apt knows no linux-image-amd64: run apt-get update (Debian bookworm, main)"
+  fi
+  release="${pkg#linux-image-}"
+  kdir="$cache/$release"
+  [[ -s "$kdir/vmlinuz" ]] && return 0
+  echo "$me: preparing the emulated KVM host: downloading $pkg (once)" >&2
+  mkdir -p "$cache"
+  local work; work="$(mktemp -d "$cache/.fetch.XXXXXX")"
+  trap 'rm -rf "$work"' RETURN
+  (cd "$work" && apt-get download -q "$pkg" >/dev/null 2>&1) || fail "could not download $pkg (apt-get download $pkg)"
+  dpkg-deb -x "$work"/*.deb "$work/root"
+  mkdir -p "$work/out/modules"
+  cp "$work/root/boot/vmlinuz-$release" "$work/out/vmlinuz"
+  local m f
+  for m in "${modules[@]}"; do
+    f="$(find "$work/root/lib/modules/$release" -name "$m.ko" -print -quit)"
+    [[ -n "$f" ]] || fail "$pkg has no $m.ko"
+    cp "$f" "$work/out/modules/"
+  done
+  rm -rf "$kdir"; mv "$work/out" "$kdir"
+}
+
+prepare_initramfs() { # sets $initrd; rebuilt when the init script or module list changes
+  local key; key="$( (cat "$root/scripts/emulated-kvm-host/init"; echo "${modules[*]}"; cat /bin/busybox) | md5sum | cut -c1-12)"
+  initrd="$kdir/initramfs-$key.cpio.gz"
+  [[ -s "$initrd" ]] && return 0
+  local work; work="$(mktemp -d "$cache/.initramfs.XXXXXX")"
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work"/{bin,proc,sys,dev,modules,lower,upper,newroot}
+  cp /bin/busybox "$work/bin/busybox"
+  cp "$root/scripts/emulated-kvm-host/init" "$work/init"; chmod 755 "$work/init"
+  cp "$kdir"/modules/*.ko "$work/modules/"
+  printf '%s\n' "${modules[@]}" > "$work/modules.order"
+  (cd "$work" && find . -mindepth 1 | cpio -o -H newc --quiet | gzip -1) > "$initrd.part"
+  rm -f "$kdir"/initramfs-*.cpio.gz; mv "$initrd.part" "$initrd"
+}
+
+install_packages
+prepare_kernel
+prepare_initramfs
+[[ $prepare == 1 ]] && { echo "$kdir"; exit 0; }
+
+# --- The run -------------------------------------------------------------------------------
+run="$(mktemp -d "${TMPDIR:-/tmp}/jkvm-emulated-host.XXXXXX")"
+qemu_pid=""
+cleanup() {
+  if [[ -n "$qemu_pid" ]] && kill -0 "$qemu_pid" 2>/dev/null; then
+    kill -TERM "$qemu_pid" 2>/dev/null; sleep 0.5; kill -KILL "$qemu_pid" 2>/dev/null || true
+  fi
+  rm -rf "$run"
+}
+trap cleanup EXIT
+
+quote() { local s="${1//\'/\'\\\'\'}"; printf "'%s'" "$s"; }
+cwd="$(pwd)"
+[[ "$cwd" != / ]] && rw+=("$cwd")
+# The command as a POSIX shell script: same directory, same environment, same arguments.
+{
+  echo "cd $(quote "$cwd") || exit 126"
+  while IFS= read -r name; do
+    [[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
+    echo "export $name=$(quote "${!name}")"
+  done < <(compgen -e)
+  echo "export JKVM_EMULATED_HOST=1"
+  printf 'exec'; for a in "$@"; do printf ' %s' "$(quote "$a")"; done; echo
+} > "$run/command.sh"
+if [[ -t 0 ]]; then
+  echo "rows $(stty size | cut -d' ' -f1) cols $(stty size | cut -d' ' -f2)" > "$run/tty"
+fi
+
+mem="${JKVM_HOST_MEMORY:-}"
+if [[ -z "$mem" ]]; then
+  mem=$(( $(awk '/MemTotal/ { print $2 }' /proc/meminfo) / 2048 ))
+  (( mem > 8192 )) && mem=8192
+  mem="${mem}M"
+fi
+cpus="${JKVM_HOST_CPUS:-$(nproc)}"
+
+# Deduplicated read-write directories, each its own 9p export (tags rw0, rw1, ...).
+declare -A seen=(); rwdirs=()
+for d in "${rw[@]}"; do [[ -n "${seen[$d]:-}" ]] || { seen[$d]=1; rwdirs+=("$d"); }; done
+args=(-accel tcg,thread=multi -M q35 -cpu max -smp "$cpus" -m "$mem"
+      -kernel "$kdir/vmlinuz" -initrd "$initrd"
+      -append "console=ttyS1 quiet loglevel=4 panic=-1 jkvm.run=$run jkvm.rw=$(IFS=,; echo "${rwdirs[*]}")"
+      -display none -nodefaults -no-reboot -no-user-config
+      -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+      -virtfs "local,path=$run,mount_tag=jkvmrun,security_model=none,multidevs=remap")
+for i in "${!rwdirs[@]}"; do
+  args+=(-virtfs "local,path=${rwdirs[$i]},mount_tag=rw$i,security_model=none,multidevs=remap")
+done
+# ttyS0: the command's stdin/stdout (Ctrl-C stays a byte: signal=off); ttyS1: the console log;
+# ttyS2: the command's stderr (appended to whatever fd 2 is: terminal, pipe or file).
+args+=(-chardev "stdio,id=out,signal=off" -serial chardev:out
+       -serial "file:$run/console.log"
+       -add-fd "fd=3,set=2" -chardev "file,id=err,path=/dev/fdset/2,append=on" -serial chardev:err)
+
+exec 4<&0
+signal_command() { echo "$1" > "$run/signal"; }
+trap 'signal_command INT' INT
+trap 'signal_command TERM' TERM
+# Its own session: a Ctrl-C or SIGTERM meant for the command must not end QEMU first (it goes
+# to the command, above). The explicit stdin: bash gives background jobs /dev/null otherwise.
+setsid qemu-system-x86_64 "${args[@]}" <&4 3>&2 4<&- &
+qemu_pid=$!
+while true; do
+  set +e; wait "$qemu_pid"; rc=$?; set -e
+  kill -0 "$qemu_pid" 2>/dev/null || break   # wait returned for a trapped signal: wait again
+done
+qemu_pid=""
+if [[ -s "$run/status" ]]; then
+  exit "$(cat "$run/status")"
+fi
+reason="QEMU exited with status $rc"
+[[ -s "$run/failure" ]] && reason="$(cat "$run/failure")"
+echo "$me: the emulated KVM host did not run the command: $reason; last console lines:" >&2
+tail -n 8 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
+exit 125
