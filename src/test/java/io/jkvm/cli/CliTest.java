@@ -1,5 +1,6 @@
 package io.jkvm.cli;
 
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -149,18 +150,21 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void imageRunningPastTheEndOfRam() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1M", "--load-address", "0xfffff", hello()).contains("past the end of guest RAM"));
     }
 
     @Test
+    @KvmTest
     void loadAddressOutsideRam() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1M", "--load-address", "0x200000", hello()).contains("outside guest RAM"));
     }
 
     @Test
+    @KvmTest
     void unknownRegister() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--reg", "xmm0=1", hello());
@@ -168,24 +172,28 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void memoryNotAMultipleOf4K() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1000001", hello()).contains("multiple of 4 KiB"));
     }
 
     @Test
+    @KvmTest
     void memoryLargerThanTheHost() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "64T", hello()).contains("more than this host has"));
     }
 
     @Test
+    @KvmTest
     void moreCpusThanKvmAllows() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--cpus", "100000", hello()).contains("more than KVM allows"));
     }
 
     @Test
+    @KvmTest
     void imageOverlappingThePageTables() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--mode", "long", "--load-address", "0x9000", hello());
@@ -200,6 +208,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void helloDemoPrintsFourThenTheHalt() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(0, Main.execute("demo", "hello"), stderr());
@@ -207,6 +216,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void counterDemoLogsEveryExitLikeKvmsample() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(0, Main.execute("demo", "counter", "--exits", "3"), stderr());
@@ -222,6 +232,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void runTracesExitsAndPrintsStats() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         int status = Main.execute("run", "--trace", "exits", "--stats", "--reg", "rax=2", "--reg", "rbx=2", hello());
@@ -237,6 +248,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void realModeSegmentedEntry() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         // hello at 0x1000 reached as 0100:0000 (CS base 0x1000, IP 0).
@@ -246,6 +258,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void serialOutputToAFile() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         Path out = tmp.resolve("com1.txt");
@@ -270,6 +283,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void aKernelThatIsNotOne() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--kernel", hello());
@@ -277,6 +291,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void debugExitStatus() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(33, Main.execute("run", "--mode", "protected", GUESTS.resolve("mb_hello.bin").toString()));
@@ -284,6 +299,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void infoReportsApiVersionCapabilitiesCpuidAndSupervisorSpeed() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(0, Main.execute("info"), stderr());

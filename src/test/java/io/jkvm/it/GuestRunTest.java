@@ -5,6 +5,7 @@ import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tiny guests under KVM: each CPU mode, each exit kind, string I/O, MMIO widths, several vCPUs. */
+@KvmTest
 class GuestRunTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
 

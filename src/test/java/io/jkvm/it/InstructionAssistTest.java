@@ -5,6 +5,7 @@ import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.host.SupervisorSpeed;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The instruction assists on a host whose KVM emulates guest CPL0 code: guests/assists.S runs
  * int3 (with a #BP handler), fwait, stac/clac, ldmxcsr/stmxcsr and serialize, checking each.
  */
+@KvmTest
 class InstructionAssistTest {
     @BeforeEach
     void nestedHost() {

@@ -5,6 +5,7 @@ import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One JVM creates, runs and closes 1,000 VMs in a row: no fd and no RSS growth. */
+@KvmTest
 class LeakTest {
     private static final int WARM_UP = 100;
     private static final int VMS = 1000;

@@ -2,6 +2,7 @@ package io.jkvm.it;
 
 import io.jkvm.host.HostProfile;
 import io.jkvm.initramfs.CpioWriter;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * COM1), and powers off through ACPI; jkvm exits with status 0. The same kernel, initramfs and command line under QEMU TCG give the
  * same init output.
  */
+@KvmTest
 @Tag("slow")
 class LinuxFullBootTest {
     static final String PROMPT = "jkvm-init: type a line";

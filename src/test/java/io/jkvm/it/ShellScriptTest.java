@@ -1,5 +1,6 @@
 package io.jkvm.it;
 
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kernels with kvm-unit-tests' style of arguments) runs unchanged with {@code QEMU=./jkvm-qemu}
  * and passes; where QEMU is installed the same script under QEMU prints the same report.
  */
+@KvmTest
 class ShellScriptTest {
     static final Path SCRIPT = Path.of(System.getProperty("jkvm.basedir", ".")).resolve("src/test/sh/run-kernel-tests.sh");
 
