@@ -34,12 +34,13 @@ class ShellScriptTest {
         List<String> lines = jkvm.stdout().lines().toList();
         assertEquals("6 passed, 0 failed", lines.getLast(), jkvm.stdout());
         assertTrue(lines.stream().filter(l -> l.startsWith("PASS ")).count() == 6, jkvm.stdout());
+    }
 
-        String qemu = TestGuests.qemu();
-        if (qemu == null) {
-            System.err.println("SKIPPED: the same script under QEMU (qemu-system-x86_64 is not installed)");
-            return;
-        }
+    @Test
+    void theScriptReportsTheSameUnderQemu() throws Exception {
+        TestGuests.assumeKvm();
+        String qemu = TestGuests.assumeQemu();
+        QemuLauncher.Result jkvm = runScript(QemuLauncher.jkvmQemu().toString());
         QemuLauncher.Result reference = runScript(qemu);
         assertEquals(reference.stdout(), jkvm.stdout(), "the script's report under QEMU and under jkvm-qemu");
         assertEquals(reference.status(), jkvm.status());
