@@ -150,54 +150,66 @@ class CliTest {
     }
 
     @Test
-    @KvmTest
     void imageRunningPastTheEndOfRam() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1M", "--load-address", "0xfffff", hello()).contains("past the end of guest RAM"));
     }
 
     @Test
-    @KvmTest
     void loadAddressOutsideRam() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1M", "--load-address", "0x200000", hello()).contains("outside guest RAM"));
     }
 
     @Test
-    @KvmTest
     void unknownRegister() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--reg", "xmm0=1", hello());
         assertTrue(line.contains("unknown register 'xmm0'") && line.contains("rflags"), line);
     }
 
     @Test
-    @KvmTest
     void memoryNotAMultipleOf4K() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1000001", hello()).contains("multiple of 4 KiB"));
     }
 
     @Test
-    @KvmTest
     void memoryLargerThanTheHost() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "64T", hello()).contains("more than this host has"));
     }
 
     @Test
-    @KvmTest
     void moreCpusThanKvmAllows() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--cpus", "100000", hello()).contains("more than KVM allows"));
     }
 
     @Test
-    @KvmTest
     void imageOverlappingThePageTables() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--mode", "long", "--load-address", "0x9000", hello());
         assertTrue(line.contains("overlaps jkvm's page tables"), line);
+    }
+
+    /**
+     * The whole configuration is checked before /dev/kvm is opened: with a KVM device that does
+     * not exist, each bad configuration still gets its own message, not the device's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--reg xmm0=1|unknown register 'xmm0'",
+        "--memory 1000001|multiple of 4 KiB",
+        "--memory 64T|more than this host has",
+        "--cpus 100000|more than KVM allows",
+        "--memory 1M --load-address 0x200000|outside guest RAM",
+        "--mode long --load-address 0x9000|overlaps jkvm's page tables",
+    })
+    void badConfigurationIsRefusedBeforeKvmIsOpened(String flags, String mentioned) throws IOException {
+        String[] args = Stream.of(Stream.of("run", "--kvm", tmp.resolve("no-kvm").toString()), Stream.of(flags.split(" ")), Stream.of(hello()))
+                .flatMap(s -> s).toArray(String[]::new);
+        String line = fails(1, args);
+        assertTrue(line.contains(mentioned), line);
+    }
+
+    @Test
+    void aKernelThatIsNotOneIsRefusedBeforeKvmIsOpened() throws IOException {
+        String line = fails(1, "run", "--kvm", tmp.resolve("no-kvm").toString(), "--kernel", hello());
+        assertTrue(line.contains("hello.bin is neither a bzImage nor an ELF64 kernel"), line);
     }
 
     @Test
@@ -283,9 +295,7 @@ class CliTest {
     }
 
     @Test
-    @KvmTest
     void aKernelThatIsNotOne() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--kernel", hello());
         assertTrue(line.contains("hello.bin"), line);
     }
