@@ -10,7 +10,8 @@
  *         clac), 'M' (stmxcsr gave back the value ldmxcsr loaded, 0x1f80 -> 0x1fa0 round trip),
  *         'S' (after serialize); then writes 0 to the debug-exit port (status 1).
  * On a host that runs CPL0 natively these run on the CPU (serialize and clac/stac need the
- * CPU features; the guest does not check CPUID, so it is meant for nested hosts and QEMU TCG).
+ * CPU features; the guest does not check CPUID: on a CPU without SMAP or SERIALIZE the #UD finds
+ * no gate and the guest triple-faults after the checks before it, InstructionAssistTest expects so).
  */
 #@ text=0x100000 bits=64
         .code64

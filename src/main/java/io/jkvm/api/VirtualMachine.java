@@ -56,10 +56,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * One virtual machine: its KVM fds, guest RAM, buses and vCPU threads. It follows the KVM
  * start-up sequence (MISSION.md section 1):
  * <ol>
+ *   <li>check the configuration, mmap guest RAM and copy the image into it (plus jkvm's GDT and
+ *       page tables for protected/long mode): all before KVM, so a bad configuration fails alike
+ *       on every machine;</li>
  *   <li>open /dev/kvm, check KVM_GET_API_VERSION == 12 ({@link Kvm#open});</li>
  *   <li>KVM_CREATE_VM;</li>
- *   <li>mmap guest RAM and hand it to KVM with KVM_SET_USER_MEMORY_REGION, one slot per range;</li>
- *   <li>copy the image into RAM (plus jkvm's GDT and page tables for protected/long mode);</li>
+ *   <li>hand guest RAM to KVM with KVM_SET_USER_MEMORY_REGION, one slot per range;</li>
  *   <li>KVM_CREATE_VCPU and mmap each vCPU's kvm_run;</li>
  *   <li>KVM_SET_CPUID2, KVM_SET_SREGS, KVM_SET_REGS;</li>
  *   <li>{@link #start()}: one platform thread per vCPU, named vcpu-N, loops on KVM_RUN;</li>
@@ -98,27 +100,20 @@ public final class VirtualMachine implements AutoCloseable {
         this.memory = memory;
     }
 
-    /** Creates the VM and its vCPUs, loads the image and sets the start state; nothing runs yet. */
+    /**
+     * Creates the VM and its vCPUs, loads the image and sets the start state; nothing runs yet.
+     * Everything that depends on the configuration alone comes before /dev/kvm is opened, so a
+     * bad configuration is refused the same way on any machine: {@link VmConfig#validate(long)},
+     * then guest RAM with the image (or kernel, initrd, modules, ACPI tables) and jkvm's tables
+     * written into it. Only KVM's own limits (vCPUs) are checked after opening it.
+     */
     public static VirtualMachine create(VmConfig config) {
-        Kvm kvm = Kvm.open(config.kvmDevice());
+        config.validate(HostMemory.total());
+        GuestMemory memory = GuestMemory.map(Layout.ramRanges(config.memory()));
+        Kvm kvm = null;
         VmFd vm = null;
-        GuestMemory memory = null;
         VirtualMachine machine = null;
         try {
-            config.validate(HostMemory.total(), kvm.maxVcpus());
-            vm = kvm.createVm();
-            if (vm.checkExtension(KvmCap.KVM_CAP_SET_TSS_ADDR) > 0) vm.setTssAddr(Layout.TSS_ADDR);
-            if (vm.checkExtension(KvmCap.KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) vm.setIdentityMapAddr(Layout.IDENTITY_MAP_ADDR);
-            if (config.irqchip()) {
-                if (vm.checkExtension(KvmCap.KVM_CAP_IRQCHIP) == 0 || vm.checkExtension(KvmCap.KVM_CAP_PIT2) == 0) {
-                    throw new JkvmException("this host's KVM has no in-kernel irqchip or PIT (KVM_CAP_IRQCHIP, KVM_CAP_PIT2)");
-                }
-                vm.createIrqchip();
-                vm.createPit2();
-                if (!config.pcOptions().pitReinject()) vm.setPitReinject(false);
-            }
-            memory = GuestMemory.map(Layout.ramRanges(config.memory()));
-            for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
             BootState.writeTables(memory, config.mode());
             EntryPoint entry = config.entry();
             CpuMode mode = config.mode();
@@ -135,6 +130,20 @@ public final class VirtualMachine implements AutoCloseable {
             } else {
                 memory.write(config.loadAddress(), config.image());
             }
+            kvm = Kvm.open(config.kvmDevice());
+            config.validateCpus(kvm.maxVcpus());
+            vm = kvm.createVm();
+            if (vm.checkExtension(KvmCap.KVM_CAP_SET_TSS_ADDR) > 0) vm.setTssAddr(Layout.TSS_ADDR);
+            if (vm.checkExtension(KvmCap.KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) vm.setIdentityMapAddr(Layout.IDENTITY_MAP_ADDR);
+            if (config.irqchip()) {
+                if (vm.checkExtension(KvmCap.KVM_CAP_IRQCHIP) == 0 || vm.checkExtension(KvmCap.KVM_CAP_PIT2) == 0) {
+                    throw new JkvmException("this host's KVM has no in-kernel irqchip or PIT (KVM_CAP_IRQCHIP, KVM_CAP_PIT2)");
+                }
+                vm.createIrqchip();
+                vm.createPit2();
+                if (!config.pcOptions().pitReinject()) vm.setPitReinject(false);
+            }
+            for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
             machine = new VirtualMachine(config, kvm, vm, memory);
             machine.bootNote = bootNote;
             machine.fwCfgKernelItems = kernelItems;
@@ -145,9 +154,9 @@ public final class VirtualMachine implements AutoCloseable {
             if (machine != null) {
                 machine.close();
             } else {
-                if (memory != null) memory.close();
                 if (vm != null) vm.close();
-                kvm.close();
+                memory.close();
+                if (kvm != null) kvm.close();
             }
             throw e;
         }

@@ -7,6 +7,7 @@ import io.jkvm.boot.Layout;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.kvm.KvmRegs;
+import io.jkvm.loader.KernelImage;
 import io.jkvm.platform.LinuxKernel;
 import io.jkvm.platform.MultibootKernel;
 import io.jkvm.platform.PcOptions;
@@ -18,7 +19,7 @@ import java.util.Objects;
 
 /**
  * What to run: RAM, vCPUs, the image and where it goes, the start state, and the standard
- * devices. Build one with {@link #builder()}; {@link #validate} checks it against the host
+ * devices. Build one with {@link #builder()}; {@link #validate(long)} checks it against the host
  * without touching KVM, with messages that say what to fix.
  */
 public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
@@ -43,8 +44,30 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
 
     public static Builder builder() { return new Builder(); }
 
-    /** Checks sizes, addresses and names; {@code hostMemory} and {@code maxVcpus} bound memory and cpus. */
+    /**
+     * The most vCPUs any x86 KVM gives one VM: KVM_MAX_VCPUS, CONFIG_KVM_MAX_NR_VCPUS at most
+     * (Linux arch/x86/kvm/Kconfig, range 1024-4096). {@link #validate(long)} refuses more
+     * without asking KVM; {@link #validateCpus} then holds a VM to its host's own limit.
+     */
+    public static final int MAX_VCPUS_ANY_HOST = 4096;
+
+    /** {@link #validate(long)}, then {@link #validateCpus}. */
     public void validate(long hostMemory, int maxVcpus) {
+        validate(hostMemory);
+        validateCpus(maxVcpus);
+    }
+
+    /** Checks the vCPU count against this host's KVM (KVM_CAP_MAX_VCPUS). */
+    public void validateCpus(int maxVcpus) {
+        if (cpus > maxVcpus) throw new JkvmException("--cpus " + cpus + " is more than KVM allows on this host (" + maxVcpus + ")");
+    }
+
+    /**
+     * Checks everything that does not need KVM: sizes, addresses, names, and that a Linux kernel is
+     * a kernel; {@code hostMemory} bounds memory. (The loaders check a kernel, initrd and modules
+     * against RAM when they load them, which {@link VirtualMachine#create} also does before KVM.)
+     */
+    public void validate(long hostMemory) {
         if (memory <= 0 || (memory & 0xfff) != 0) {
             throw new JkvmException("memory size " + memory + " is not a multiple of 4 KiB: give e.g. --memory 64M");
         }
@@ -54,7 +77,9 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
                     Sizes.format(memory), Sizes.format(hostMemory)));
         }
         if (cpus < 1) throw new JkvmException("--cpus must be at least 1");
-        if (cpus > maxVcpus) throw new JkvmException("--cpus " + cpus + " is more than KVM allows on this host (" + maxVcpus + ")");
+        if (cpus > MAX_VCPUS_ANY_HOST) {
+            throw new JkvmException("--cpus " + cpus + " is more than KVM allows on any x86 host (" + MAX_VCPUS_ANY_HOST + ")");
+        }
         for (String name : registers.keySet()) {
             if (KvmRegs.offsetOf(name) < 0) {
                 throw new JkvmException("unknown register '" + name + "': use one of " + String.join(", ", KvmRegs.NAMES));
@@ -65,6 +90,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         }
         if (linux != null) {
             if (linux.kernel().length == 0) throw new JkvmException("kernel " + linux.name() + " is empty");
+            KernelImage.require(linux.kernel(), linux.name());
             return; // the loader checks the kernel, initrd and command line against RAM
         }
         if (multiboot != null) {

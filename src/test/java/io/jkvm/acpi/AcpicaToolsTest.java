@@ -132,14 +132,13 @@ class AcpicaToolsTest {
         }
     }
 
-    /** The tool's path, or the test is skipped with the reason printed. */
+    /** The tool's path, or the test is skipped with the reason. */
     private static String require(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(d, tool);
             if (Files.isExecutable(p)) return p.toString();
         }
         String why = tool + " is not installed (Debian: apt-get install acpica-tools, or scripts/setup.sh --tests): skipping";
-        System.err.println(why);
         Assumptions.abort(why);
         return null;
     }

@@ -76,6 +76,11 @@ class VmConfigTest {
     void cpusWithinBounds() {
         assertEquals("--cpus must be at least 1", rejected(base().cpus(0)));
         assertEquals("--cpus 256 is more than KVM allows on this host (255)", rejected(base().cpus(256)));
+        // Without KVM's own limit, only what no x86 KVM allows is refused.
+        VmConfig many = base().cpus(4097).build();
+        assertEquals("--cpus 4097 is more than KVM allows on any x86 host (4096)",
+                assertThrows(JkvmException.class, () -> many.validate(HOST_MEMORY)).getMessage());
+        assertDoesNotThrow(() -> base().cpus(4096).build().validate(HOST_MEMORY));
     }
 
     @Test

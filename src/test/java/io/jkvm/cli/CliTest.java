@@ -1,5 +1,6 @@
 package io.jkvm.cli;
 
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,46 +151,65 @@ class CliTest {
 
     @Test
     void imageRunningPastTheEndOfRam() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1M", "--load-address", "0xfffff", hello()).contains("past the end of guest RAM"));
     }
 
     @Test
     void loadAddressOutsideRam() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1M", "--load-address", "0x200000", hello()).contains("outside guest RAM"));
     }
 
     @Test
     void unknownRegister() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--reg", "xmm0=1", hello());
         assertTrue(line.contains("unknown register 'xmm0'") && line.contains("rflags"), line);
     }
 
     @Test
     void memoryNotAMultipleOf4K() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "1000001", hello()).contains("multiple of 4 KiB"));
     }
 
     @Test
     void memoryLargerThanTheHost() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--memory", "64T", hello()).contains("more than this host has"));
     }
 
     @Test
     void moreCpusThanKvmAllows() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         assertTrue(fails(1, "run", "--cpus", "100000", hello()).contains("more than KVM allows"));
     }
 
     @Test
     void imageOverlappingThePageTables() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--mode", "long", "--load-address", "0x9000", hello());
         assertTrue(line.contains("overlaps jkvm's page tables"), line);
+    }
+
+    /**
+     * The whole configuration is checked before /dev/kvm is opened: with a KVM device that does
+     * not exist, each bad configuration still gets its own message, not the device's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--reg xmm0=1|unknown register 'xmm0'",
+        "--memory 1000001|multiple of 4 KiB",
+        "--memory 64T|more than this host has",
+        "--cpus 100000|more than KVM allows",
+        "--memory 1M --load-address 0x200000|outside guest RAM",
+        "--mode long --load-address 0x9000|overlaps jkvm's page tables",
+    })
+    void badConfigurationIsRefusedBeforeKvmIsOpened(String flags, String mentioned) throws IOException {
+        String[] args = Stream.of(Stream.of("run", "--kvm", tmp.resolve("no-kvm").toString()), Stream.of(flags.split(" ")), Stream.of(hello()))
+                .flatMap(s -> s).toArray(String[]::new);
+        String line = fails(1, args);
+        assertTrue(line.contains(mentioned), line);
+    }
+
+    @Test
+    void aKernelThatIsNotOneIsRefusedBeforeKvmIsOpened() throws IOException {
+        String line = fails(1, "run", "--kvm", tmp.resolve("no-kvm").toString(), "--kernel", hello());
+        assertTrue(line.contains("hello.bin is neither a bzImage nor an ELF64 kernel"), line);
     }
 
     @Test
@@ -200,6 +220,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void helloDemoPrintsFourThenTheHalt() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(0, Main.execute("demo", "hello"), stderr());
@@ -207,6 +228,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void counterDemoLogsEveryExitLikeKvmsample() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(0, Main.execute("demo", "counter", "--exits", "3"), stderr());
@@ -222,6 +244,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void runTracesExitsAndPrintsStats() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         int status = Main.execute("run", "--trace", "exits", "--stats", "--reg", "rax=2", "--reg", "rbx=2", hello());
@@ -237,6 +260,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void realModeSegmentedEntry() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         // hello at 0x1000 reached as 0100:0000 (CS base 0x1000, IP 0).
@@ -246,6 +270,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void serialOutputToAFile() throws IOException {
         assumeTrue(kvm(), "/dev/kvm is absent");
         Path out = tmp.resolve("com1.txt");
@@ -271,12 +296,12 @@ class CliTest {
 
     @Test
     void aKernelThatIsNotOne() throws IOException {
-        assumeTrue(kvm(), "/dev/kvm is absent");
         String line = fails(1, "run", "--kernel", hello());
         assertTrue(line.contains("hello.bin"), line);
     }
 
     @Test
+    @KvmTest
     void debugExitStatus() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(33, Main.execute("run", "--mode", "protected", GUESTS.resolve("mb_hello.bin").toString()));
@@ -284,6 +309,7 @@ class CliTest {
     }
 
     @Test
+    @KvmTest
     void infoReportsApiVersionCapabilitiesCpuidAndSupervisorSpeed() {
         assumeTrue(kvm(), "/dev/kvm is absent");
         assertEquals(0, Main.execute("info"), stderr());

@@ -1,6 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.api.VmExit;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,7 +68,6 @@ class QemuMainTest {
     private static void assumeKvm() {
         Path kvm = Path.of("/dev/kvm");
         boolean usable = Files.isReadable(kvm) && Files.isWritable(kvm);
-        if (!usable) System.err.println("SKIPPED: /dev/kvm is absent or not accessible on this host");
         Assumptions.assumeTrue(usable, "/dev/kvm is absent or not accessible on this host");
     }
 
@@ -211,6 +211,7 @@ class QemuMainTest {
     // ---- guests (KVM) ----
 
     @Test
+    @KvmTest
     void helloToASerialFile() throws IOException {
         assumeKvm();
         Path com1 = tmp.resolve("com1.txt");
@@ -224,6 +225,7 @@ class QemuMainTest {
     }
 
     @Test
+    @KvmTest
     void tripleFaultWithNoRebootEndsWithStatus0() throws IOException {
         assumeKvm();
         Path com1 = tmp.resolve("com1.txt");
@@ -258,6 +260,7 @@ class QemuMainTest {
 
     /** Without -no-reboot a triple fault resets the PC, as in QEMU: the guest starts over and over. */
     @Test
+    @KvmTest
     void tripleFaultWithoutNoRebootRestarts() throws Exception {
         assumeKvm();
         Path com1 = tmp.resolve("com1.txt");
@@ -290,6 +293,7 @@ class QemuMainTest {
      * and lost, and the guest goes on rebooting (2 runs in 8 still alive 5 s after SIGTERM).
      */
     @Test
+    @KvmTest
     void sigtermWhileRebootingEndsWithStatus0() throws Exception {
         assumeKvm();
         Path com1 = tmp.resolve("com1.txt");

@@ -28,7 +28,6 @@ final class DebianKernel {
             }
         }
         String reason = "no Debian cloud kernel in " + dir + ": run scripts/fetch-test-kernel.sh";
-        if (found.isEmpty()) System.err.println("SKIPPED: " + reason);
         Assumptions.assumeTrue(found.isPresent(), reason);
         return found.get();
     }

@@ -4,6 +4,7 @@ import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * KVM's in-kernel irqchip and PIT: a guest programs the 8259 and 8254 and counts timer
  * interrupts while halted (HLT no longer exits); the host raises an ISA IRQ with KVM_IRQ_LINE.
  */
+@KvmTest
 class IrqchipTest {
     @BeforeEach
     void kvm() {

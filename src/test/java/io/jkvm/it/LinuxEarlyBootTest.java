@@ -7,6 +7,7 @@ import io.jkvm.devices.ByteSink;
 import io.jkvm.host.HostProfile;
 import io.jkvm.loader.E820Map;
 import io.jkvm.platform.LinuxKernel;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * was given and the e820 map jkvm built; banner and command line match what the same kernel
  * prints under QEMU (-accel tcg), timestamps removed. Stops once the map is printed (~2 s here).
  */
+@KvmTest
 class LinuxEarlyBootTest {
     static final String APPEND = "console=ttyS0 earlyprintk=serial,ttyS0,115200";
     /** The line the kernel prints right after the e820 map. */

@@ -2,7 +2,7 @@ package io.jkvm.it;
 
 import io.jkvm.host.HostProfile;
 import io.jkvm.initramfs.CpioWriter;
-import org.junit.jupiter.api.BeforeEach;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,18 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The full boot (slow: about a minute on a host that emulates guest CPL0 code): Debian's stock
  * kernel with two vCPUs reaches user space under the jkvm CLI, where guests/linux_init32.S
  * reports the CPUs that came online, echoes a line typed on jkvm's stdin (a pipe, through
- * COM1), and powers off through ACPI; jkvm exits with status 0. The same kernel, initramfs and command line under QEMU TCG give the
- * same init output.
+ * COM1), and powers off through ACPI; jkvm exits with status 0. The same kernel, initramfs and
+ * command line under QEMU TCG give the same init output (that half needs QEMU, not KVM).
  */
+@KvmTest
 @Tag("slow")
 class LinuxFullBootTest {
     static final String PROMPT = "jkvm-init: type a line";
     static final String TYPED = "hello jkvm";
-
-    @BeforeEach
-    void kvm() {
-        TestGuests.assumeKvm();
-    }
+    static final String APPEND = "console=ttyS0 panic=-1 quiet -- echo";
+    /** What the init prints, under jkvm and under QEMU alike. */
+    static final List<String> INIT_LINES = List.of("jkvm-init: hello from user space", "jkvm-init: cpus online 0-1", PROMPT,
+            "jkvm-init: echo " + TYPED);
 
     static byte[] initramfs() throws Exception {
         byte[] init = Files.readAllBytes(TestGuests.dir().resolve("linux_init32.elf"));
@@ -52,10 +52,10 @@ class LinuxFullBootTest {
      */
     @Test
     void twoCpusUserSpaceConsoleInputAndPowerOff(@TempDir Path dir) throws Exception {
+        TestGuests.assumeKvm();
         Path kernelFile = DebianKernel.path();
         Path initrdFile = Files.write(dir.resolve("initramfs.cpio"), initramfs());
-        String append = "console=ttyS0 panic=-1 quiet -- echo";
-        String cmdline = HostProfile.AUTO.apply(append);
+        String append = APPEND;
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         Process jkvm = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.jkvm.cli.Main", "run", "--kernel", kernelFile.toString(), "--initrd", initrdFile.toString(),
@@ -79,18 +79,18 @@ class LinuxFullBootTest {
         String text = console.toString();
         assertEquals(0, jkvm.exitValue(), "jkvm's status (0 = the guest powered off)\n" + text);
         List<String> lines = initLines(text);
-        assertEquals(List.of("jkvm-init: hello from user space", "jkvm-init: cpus online 0-1", PROMPT,
-                "jkvm-init: echo " + TYPED), lines, text);
+        assertEquals(INIT_LINES, lines, text);
+    }
 
-        // The same kernel, initramfs and command line on a correct CPU (QEMU, TCG).
-        String qemu = TestGuests.qemu();
-        if (qemu == null) {
-            System.err.println("SKIPPED (the QEMU half): qemu-system-x86_64 is not installed");
-            return;
-        }
-        Path initrd = initrdFile;
+    /** The same kernel, initramfs and command line on a correct CPU (QEMU, TCG) print the same init lines. */
+    @Test
+    void qemuTcgPrintsTheSameInitLines(@TempDir Path dir) throws Exception {
+        String qemu = TestGuests.assumeQemu();
+        Path kernelFile = DebianKernel.path();
+        Path initrd = Files.write(dir.resolve("initramfs.cpio"), initramfs());
+        String cmdline = HostProfile.AUTO.apply(APPEND);
         Process p = new ProcessBuilder(qemu, "-accel", "tcg", "-smp", "2", "-m", "256M", "-kernel",
-                DebianKernel.path().toString(), "-initrd", initrd.toString(), "-append", cmdline, "-serial", "stdio",
+                kernelFile.toString(), "-initrd", initrd.toString(), "-append", cmdline, "-serial", "stdio",
                 "-display", "none", "-nodefaults", "-no-reboot").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         StringBuilder q = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.ISO_8859_1));
@@ -107,6 +107,6 @@ class LinuxFullBootTest {
         } finally {
             p.destroyForcibly();
         }
-        assertEquals(lines, initLines(q.toString()), q.toString());
+        assertEquals(INIT_LINES, initLines(q.toString()), q.toString());
     }
 }

@@ -1,6 +1,7 @@
 package io.jkvm.it;
 
 import io.jkvm.cli.Main;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * handed over): the command line, QEMU's comma module list in --initrd, and an ELF64 multiboot
  * kernel, which QEMU refuses and jkvm boots.
  */
+@KvmTest
 class MultibootRunTest {
     private static final String MODULE_1 = "first line\nsecond\n";
 
@@ -149,7 +151,6 @@ class MultibootRunTest {
     void elf64KernelBootsLikeTheElf32One() throws Exception {
         String objcopy = tool("objcopy");
         String readelf = tool("readelf");
-        if (objcopy == null || readelf == null) System.err.println("SKIPPED: objcopy/readelf (binutils) are not installed");
         Assumptions.assumeTrue(objcopy != null && readelf != null, "objcopy/readelf (binutils) are not installed");
         String elf32 = TestGuests.dir().resolve("mb_info.elf").toString();
         Path elf64 = tmp.resolve("mb_info64.elf");

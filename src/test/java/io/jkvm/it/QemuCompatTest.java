@@ -1,5 +1,6 @@
 package io.jkvm.it;
 
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * <p>mb_smp passes {@code -cpu host}: QEMU's default CPU model (qemu64) hides the TSC-deadline
  * timer, while jkvm always passes the host CPU through (as QEMU's -cpu host).
  */
+@KvmTest
 class QemuCompatTest {
     @TempDir
     static Path dir;

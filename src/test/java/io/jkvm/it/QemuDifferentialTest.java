@@ -4,6 +4,7 @@ import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>One documented difference: on a triple fault QEMU with {@code -no-reboot} exits with status
  * 0, jkvm with 4 (guest crashed), which tells a crash from a clean end.
  */
+@KvmTest
 class QemuDifferentialTest {
     record Result(String serial, int status) {}
 

@@ -1,5 +1,6 @@
 package io.jkvm.it;
 
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kernels with kvm-unit-tests' style of arguments) runs unchanged with {@code QEMU=./jkvm-qemu}
  * and passes; where QEMU is installed the same script under QEMU prints the same report.
  */
+@KvmTest
 class ShellScriptTest {
     static final Path SCRIPT = Path.of(System.getProperty("jkvm.basedir", ".")).resolve("src/test/sh/run-kernel-tests.sh");
 
@@ -32,12 +34,13 @@ class ShellScriptTest {
         List<String> lines = jkvm.stdout().lines().toList();
         assertEquals("6 passed, 0 failed", lines.getLast(), jkvm.stdout());
         assertTrue(lines.stream().filter(l -> l.startsWith("PASS ")).count() == 6, jkvm.stdout());
+    }
 
-        String qemu = TestGuests.qemu();
-        if (qemu == null) {
-            System.err.println("SKIPPED: the same script under QEMU (qemu-system-x86_64 is not installed)");
-            return;
-        }
+    @Test
+    void theScriptReportsTheSameUnderQemu() throws Exception {
+        TestGuests.assumeKvm();
+        String qemu = TestGuests.assumeQemu();
+        QemuLauncher.Result jkvm = runScript(QemuLauncher.jkvmQemu().toString());
         QemuLauncher.Result reference = runScript(qemu);
         assertEquals(reference.stdout(), jkvm.stdout(), "the script's report under QEMU and under jkvm-qemu");
         assertEquals(reference.status(), jkvm.status());

@@ -4,6 +4,7 @@ import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
+import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on nested hosts) and at CPL3 (native everywhere), with one and several vCPUs; the timeout
  * and Ctrl-C (SIGINT to the jkvm process) do the same.
  */
+@KvmTest
 class StopTest {
     private static final long STOP_BUDGET_MS = 100;
 

@@ -43,7 +43,6 @@ final class TestKernel {
     static synchronized byte[] bzImage() {
         Optional<Path> p = path();
         String reason = "no Debian cloud kernel in " + cacheDir() + ": run scripts/fetch-test-kernel.sh to fetch it";
-        if (p.isEmpty()) System.err.println("skipped: " + reason);
         assumeTrue(p.isPresent(), reason);
         if (bzImage == null) {
             try {
