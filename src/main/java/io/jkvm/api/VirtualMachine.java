@@ -114,22 +114,7 @@ public final class VirtualMachine implements AutoCloseable {
         VmFd vm = null;
         VirtualMachine machine = null;
         try {
-            BootState.writeTables(memory, config.mode());
-            EntryPoint entry = config.entry();
-            CpuMode mode = config.mode();
-            Map<String, Long> bootRegisters = Map.of();
-            String bootNote = null;
-            FwCfgKernelItems kernelItems = FwCfgKernelItems.NONE;
-            if (config.pcPlatform()) {
-                PcBoot.Start start = PcBoot.load(memory, config);
-                entry = EntryPoint.linear(start.entry());
-                mode = start.mode();
-                bootRegisters = start.registers();
-                bootNote = start.how();
-                kernelItems = start.fwCfg();
-            } else {
-                memory.write(config.loadAddress(), config.image());
-            }
+            Loaded loaded = load(memory, config);
             kvm = Kvm.open(config.kvmDevice());
             config.validateCpus(kvm.maxVcpus());
             vm = kvm.createVm();
@@ -145,9 +130,9 @@ public final class VirtualMachine implements AutoCloseable {
             }
             for (MemoryRegion r : memory.regions()) vm.setUserMemoryRegion(r.slot(), r.guestPhysAddr(), r.host());
             machine = new VirtualMachine(config, kvm, vm, memory);
-            machine.bootNote = bootNote;
-            machine.fwCfgKernelItems = kernelItems;
-            machine.createVcpus(mode, entry, bootRegisters);
+            machine.bootNote = loaded.bootNote();
+            machine.fwCfgKernelItems = loaded.kernelItems();
+            machine.createVcpus(loaded.mode(), loaded.entry(), loaded.bootRegisters());
             machine.attachStandardDevices();
             return machine;
         } catch (RuntimeException e) {
@@ -160,6 +145,34 @@ public final class VirtualMachine implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Everything {@link #create} does before it opens /dev/kvm, then undone: the configuration
+     * checked, guest RAM mapped and the image or kernel loaded into it. A bad configuration
+     * throws what {@code create} would; nothing needs KVM. The launcher calls this (through
+     * {@code JKVM_CHECK_ONLY}) before it starts an emulated KVM host, so a bad command line is
+     * refused at once.
+     */
+    public static void check(VmConfig config) {
+        config.validate(HostMemory.total());
+        try (GuestMemory memory = GuestMemory.map(Layout.ramRanges(config.memory()))) {
+            load(memory, config);
+        }
+    }
+
+    /** Where and how the vCPUs start, once the boot source is in guest RAM. */
+    private record Loaded(CpuMode mode, EntryPoint entry, Map<String, Long> bootRegisters, String bootNote,
+                          FwCfgKernelItems kernelItems) {}
+
+    private static Loaded load(GuestMemory memory, VmConfig config) {
+        BootState.writeTables(memory, config.mode());
+        if (config.pcPlatform()) {
+            PcBoot.Start start = PcBoot.load(memory, config);
+            return new Loaded(start.mode(), EntryPoint.linear(start.entry()), start.registers(), start.how(), start.fwCfg());
+        }
+        memory.write(config.loadAddress(), config.image());
+        return new Loaded(config.mode(), config.entry(), Map.of(), null, FwCfgKernelItems.NONE);
     }
 
     private void createVcpus(CpuMode mode, EntryPoint entry, Map<String, Long> bootRegisters) {

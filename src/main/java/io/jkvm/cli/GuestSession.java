@@ -31,6 +31,10 @@ final class GuestSession {
     static VmExit run(VmConfig config, Duration timeout, Consumer<VirtualMachine> attach, boolean stats, boolean debug,
                       PrintStream report, StopSignal stop)
             throws InterruptedException {
+        if (CheckOnly.requested()) {
+            VirtualMachine.check(config);
+            throw new CheckOnly.Passed();
+        }
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
             VmExit exit;

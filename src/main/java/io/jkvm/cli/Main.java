@@ -57,6 +57,8 @@ public final class Main {
                 case "" -> throw new UsageException("give a command: demo, run or info");
                 default -> throw new UsageException("unknown command '" + command + "': choose demo, run or info");
             };
+        } catch (CheckOnly.Passed e) {
+            return CheckOnly.STATUS;
         } catch (UsageException e) {
             if (debug) e.printStackTrace(err);
             err.println("jkvm: " + e.getMessage());

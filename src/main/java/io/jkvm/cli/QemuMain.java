@@ -60,6 +60,8 @@ public final class QemuMain {
                 return 0;
             }
             return run(cl, err, debug);
+        } catch (CheckOnly.Passed e) {
+            return CheckOnly.STATUS;
         } catch (JkvmException e) {
             if (debug) e.printStackTrace(err);
             err.println(PROGRAM + ": " + e.getMessage());
