@@ -47,6 +47,10 @@ final class QemuLauncher {
     }
 
     static Result run(ProcessBuilder pb) throws IOException, InterruptedException {
+        return run(pb, 120);
+    }
+
+    static Result run(ProcessBuilder pb, int timeoutSeconds) throws IOException, InterruptedException {
         Process p = pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
             try {
@@ -56,7 +60,7 @@ final class QemuLauncher {
             }
         });
         byte[] out = p.getInputStream().readAllBytes();
-        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!ended) p.destroyForcibly();
         assertTrue(ended, String.join(" ", pb.command()) + " did not finish");
         return new Result(new String(out, StandardCharsets.ISO_8859_1), new String(err.join(), StandardCharsets.UTF_8), p.exitValue());
