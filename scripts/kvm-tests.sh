@@ -13,7 +13,7 @@ source "$root/scripts/java-home.sh"
 cp="$root/target/test-classes:$root/target/classes:$(cat "$root/target/test-classpath.txt")"
 # C1 only: under TCG the JIT's own work dominates a short test run.
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xss2m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-  -Djkvm.guests="$root/target/classes/guests" -Djkvm.basedir="$root" \
+  -Djkvm.guests="$root/target/classes/guests" -Djkvm.basedir="$root" -Djkvm.test.progress=true \
   -cp "$cp" org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
   --scan-classpath "$root/target/test-classes" --include-tag kvm --fail-if-no-tests \
   --reports-dir "$root/target/kvm-test-reports" "$@"
