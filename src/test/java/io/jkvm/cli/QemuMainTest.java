@@ -300,8 +300,15 @@ class QemuMainTest {
         Path stderrFile = tmp.resolve("stderr.txt");
         Process p = startJkvmQemu(com1, stderrFile, "-kernel", guest("mb_fault.bin"));
         try {
-            Thread.sleep(3000);
+            // Wait until the guest has rebooted at least once (however slowly the JVM starts:
+            // the emulated KVM host takes many seconds), so the signal meets the reboot loop.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline && p.isAlive()
+                    && count(Files.exists(com1) ? Files.readString(com1) : "", "before fault\n") < 2) {
+                Thread.sleep(50);
+            }
             assertTrue(p.isAlive(), "jkvm-qemu ended early");
+            assertTrue(count(Files.readString(com1), "before fault\n") >= 2, "the guest never rebooted");
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "jkvm-qemu did not stop on SIGTERM");
             assertEquals(0, p.exitValue(), "stderr: " + Files.readString(stderrFile));

@@ -126,7 +126,15 @@ class GuestRunTest {
             assertEquals(VmExit.Reason.TRIPLE_FAULT, exit.reason());
             assertEquals(VmExit.STATUS_GUEST_CRASH, exit.status());
             assertTrue(exit.message().contains("KVM_EXIT_SHUTDOWN"), exit.message());
-            assertTrue(exit.message().contains("rip    00000000001"), exit.message());
+            if (HostCpu.has("svm") && !HostCpu.emulatesSupervisorCode()) {
+                // AMD SVM: KVM resets the vCPU on the shutdown intercept before it reports
+                // KVM_EXIT_SHUTDOWN (the VMCB is undefined after it: arch/x86/kvm/svm/svm.c,
+                // shutdown_interception), so the dump shows the reset state, CS:IP F000:FFF0.
+                assertTrue(exit.message().contains("rip    000000000000fff0"), exit.message());
+            } else {
+                // VMX and kvm-pvm keep the state of the faulting instruction.
+                assertTrue(exit.message().contains("rip    00000000001"), exit.message());
+            }
         }
     }
 

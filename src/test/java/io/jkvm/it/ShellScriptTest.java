@@ -26,10 +26,18 @@ class ShellScriptTest {
         return QemuLauncher.run(QemuLauncher.withClasspath(pb));
     }
 
+    /** The script under jkvm-qemu, run once for both tests (each run starts six JVMs: slow on an emulated KVM host). */
+    private static QemuLauncher.Result jkvmRun;
+
+    private static synchronized QemuLauncher.Result jkvmRun() throws Exception {
+        if (jkvmRun == null) jkvmRun = runScript(QemuLauncher.jkvmQemu().toString());
+        return jkvmRun;
+    }
+
     @Test
     void aScriptWrittenForQemuPassesWithJkvmQemu() throws Exception {
         TestGuests.assumeKvm();
-        QemuLauncher.Result jkvm = runScript(QemuLauncher.jkvmQemu().toString());
+        QemuLauncher.Result jkvm = jkvmRun();
         assertEquals(0, jkvm.status(), jkvm.stdout() + jkvm.stderr());
         List<String> lines = jkvm.stdout().lines().toList();
         assertEquals("6 passed, 0 failed", lines.getLast(), jkvm.stdout());
@@ -40,7 +48,7 @@ class ShellScriptTest {
     void theScriptReportsTheSameUnderQemu() throws Exception {
         TestGuests.assumeKvm();
         String qemu = TestGuests.assumeQemu();
-        QemuLauncher.Result jkvm = runScript(QemuLauncher.jkvmQemu().toString());
+        QemuLauncher.Result jkvm = jkvmRun();
         QemuLauncher.Result reference = runScript(qemu);
         assertEquals(reference.stdout(), jkvm.stdout(), "the script's report under QEMU and under jkvm-qemu");
         assertEquals(reference.status(), jkvm.status());
