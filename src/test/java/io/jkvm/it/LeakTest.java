@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One JVM creates, runs and closes 1,000 VMs in a row (200 on the emulated KVM host, where
- * each costs a fraction of a second of emulated kernel work; still three times the mapping
+ * One JVM creates, runs and closes 1,000 VMs in a row (100 on the emulated KVM host, where
+ * each costs about a second of emulated kernel work; still above the mapping
  * slack): no fd, no mapping and no RSS growth.
  * Mappings are counted (lines of /proc/self/maps) because guest RAM is MAP_NORESERVE and lazily
  * touched: 1,000 leaked 1 MiB mappings would barely move the RSS.
@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KvmTest
 class LeakTest {
     private static final boolean EMULATED = HostKind.detect() == HostKind.EMULATED;
-    private static final int WARM_UP = EMULATED ? 20 : 100;
-    private static final int VMS = EMULATED ? 200 : 1000;
+    private static final int WARM_UP = EMULATED ? 10 : 100;
+    private static final int VMS = EMULATED ? 100 : 1000;
     /**
      * Mappings the JVM itself may add meanwhile (heap, metaspace or code cache committed in a
      * few more pieces, each a VMA of its own); a leak of one mapping per VM (guest RAM, a
