@@ -124,8 +124,9 @@ prepare_initramfs
 
 # --- The run -------------------------------------------------------------------------------
 run="$(mktemp -d "${TMPDIR:-/tmp}/jkvm-emulated-host.XXXXXX")"
-qemu_pid=""
+qemu_pid=""; stopper=""
 cleanup() {
+  if [[ -n "$stopper" ]]; then kill "$stopper" 2>/dev/null || true; fi
   if [[ -n "$qemu_pid" ]] && kill -0 "$qemu_pid" 2>/dev/null; then
     kill -TERM "$qemu_pid" 2>/dev/null; sleep 0.5; kill -KILL "$qemu_pid" 2>/dev/null || true
   fi
@@ -177,7 +178,16 @@ args+=(-chardev "stdio,id=out,signal=off" -serial chardev:out
        -add-fd "fd=3,set=2" -chardev "file,id=err,path=/dev/fdset/2,append=on" -serial chardev:err)
 
 exec 4<&0
-signal_command() { echo "$1" > "$run/signal"; }
+# A signal goes to the command; if the emulated host has not powered off 30 s later (or a
+# second signal comes), QEMU itself is stopped: nothing outlives this script.
+signalled=""
+signal_command() {
+  if [[ -n "$signalled" ]]; then kill -TERM "$qemu_pid" 2>/dev/null || true; return; fi
+  signalled="$1"
+  echo "$1" > "$run/signal"
+  ( sleep "${JKVM_HOST_STOP_GRACE:-30}"; kill -TERM "$qemu_pid" 2>/dev/null ) &
+  stopper=$!
+}
 trap 'signal_command INT' INT
 trap 'signal_command TERM' TERM
 # Its own session: a Ctrl-C or SIGTERM meant for the command must not end QEMU first (it goes
@@ -191,6 +201,10 @@ done
 qemu_pid=""
 if [[ -s "$run/status" ]]; then
   exit "$(cat "$run/status")"
+fi
+if [[ -n "$signalled" ]]; then
+  echo "$me: the command did not end within ${JKVM_HOST_STOP_GRACE:-30} s of SIG$signalled: emulated host stopped" >&2
+  [[ "$signalled" == INT ]] && exit 130 || exit 143
 fi
 reason="QEMU exited with status $rc"
 [[ -s "$run/failure" ]] && reason="$(cat "$run/failure")"
