@@ -36,6 +36,9 @@
  *   "apic ids: 0 1 ..."                  the online bitmap, ascending, decimal
  *   "x2apic yes/no"                      CPUID.01H:ECX bit 21
  *   "tsc-deadline yes/no"                CPUID.01H:ECX bit 24
+ *   "hypervisor yes/no"                  CPUID.01H:ECX bit 31
+ *   "kvm signature yes/no"               CPUID 0x40000000 EBX ECX EDX = "KVMKVMKVM\0\0\0"
+ *   "kvmclock yes/no"                    CPUID 0x40000001 EAX bit 3 (only after "signature yes")
  *   on a timeout instead of the "cpus:" line: "timeout: K of N-1 aps" (then the rest)
  * Ends:       outl 0x34 to the debug-exit port 0xf4: exit status (0x34<<1)|1 = 105;
  *             APs missing after the wait: outl 0x35, status 107; no fw_cfg: outl 0x36, 109.
@@ -46,7 +49,8 @@
  * host (QemuCompatTest compares every build); exit status 105. With -smp 4:
  *   mb_smp / nb_cpus 4 / bsp apic id 0 lapic 0 / apic base fee00000 bsp yes enabled yes /
  *   cpus: 4 / apic ids: 0 1 2 3 / x2apic yes / tsc-deadline no
- * (one line each). The default CPU model has no TSC-deadline; -cpu host shows
+ * (one line each); the hypervisor, kvm signature and kvmclock lines were added later and are
+ * checked by QemuCompatTest's comparison only (expected under -accel kvm: yes, yes, yes). The default CPU model has no TSC-deadline; -cpu host shows
  * "tsc-deadline yes"; -accel tcg shows "x2apic no". With a wrong STARTUP vector the wait
  * ends after about 14 s here with "timeout: 0 of 1 aps", status 107.
  */
@@ -212,6 +216,29 @@ entry:
         PRINT   "tsc-deadline "
         testl   $(1 << 24), cpuid1_ecx
         call    put_yes_no
+        // ---- running on KVM: the hypervisor bit, KVM's signature leaf and kvm-clock
+        //      (Documentation/virt/kvm/x86/cpuid.rst)
+        PRINT   "hypervisor "
+        testl   $(1 << 31), cpuid1_ecx
+        call    put_yes_no
+        PRINT   "kvm signature "
+        mov     $0x40000000, %eax
+        cpuid
+        cmp     $0x4b4d564b, %ebx       // "KVMKVMKVM\0\0\0" in EBX, ECX, EDX
+        jne     25f
+        cmp     $0x564b4d56, %ecx
+        jne     25f
+        cmp     $0x4d, %edx
+        jne     25f
+        PRINT   "yes\n"
+        PRINT   "kvmclock "
+        mov     $0x40000001, %eax
+        cpuid
+        testl   $(1 << 3), %eax         // KVM_FEATURE_CLOCKSOURCE2
+        call    put_yes_no
+        jmp     26f
+25:     PRINT   "no\n"
+26:
 
         mov     exit_value, %eax
 exit:   mov     $0xf4, %dx              // isa-debug-exit: status (EAX << 1) | 1

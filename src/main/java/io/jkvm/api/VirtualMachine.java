@@ -9,6 +9,7 @@ import io.jkvm.boot.BootMsrs;
 import io.jkvm.boot.BootState;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.CpuidTable;
+import io.jkvm.boot.KvmParavirt;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.platform.PcBoot;
 import io.jkvm.platform.PcPlatform;
@@ -19,6 +20,7 @@ import io.jkvm.bus.BusDevice;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.devices.SerialConsole;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
+import io.jkvm.host.HostKind;
 import io.jkvm.host.HostMemory;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.irq.KvmIrqLine;
@@ -158,6 +160,9 @@ public final class VirtualMachine implements AutoCloseable {
             if (config.pcPlatform() && vm.checkExtension(KvmCap.KVM_CAP_TSC_DEADLINE_TIMER) > 0) {
                 CpuidTable.addLeaf1Ecx(cpuid, CpuidTable.ECX_TSC_DEADLINE);
             }
+            // Every guest learns it runs on KVM, as under QEMU: the hypervisor bit and KVM's
+            // paravirtual leaves (kvm-clock, ...); no hypercall features where vmcall never returns.
+            KvmParavirt.apply(cpuid, config.irqchip(), HostKind.detect(config.kvmDevice()).kind().hypercallsReturn());
             MemorySegment regs = arena.allocate(KvmRegs.LAYOUT);
             MemorySegment sregs = arena.allocate(KvmSregs.LAYOUT);
             for (int i = 0; i < config.cpus(); i++) {

@@ -14,6 +14,12 @@ public final class CpuidTable {
     public static final int ECX_X2APIC = 1 << 21;
     /** CPUID.01H:ECX bit 24: the local APIC timer supports TSC-deadline mode (SDM vol. 3A 11.5.4.1). */
     public static final int ECX_TSC_DEADLINE = 1 << 24;
+    /**
+     * CPUID.01H:ECX bit 31: the code runs under a hypervisor. Reserved for that use (AMD APM
+     * vol. 3, CPUID Fn0000_0001_ECX bit 31; Linux X86_FEATURE_HYPERVISOR); never in
+     * KVM_GET_SUPPORTED_CPUID's table: the VMM sets it ({@link KvmParavirt}).
+     */
+    public static final int ECX_HYPERVISOR = 1 << 31;
 
     private CpuidTable() {}
 

@@ -1,16 +1,18 @@
 package io.jkvm.cli;
 
+import io.jkvm.host.HostKind;
 import io.jkvm.host.SupervisorSpeed;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmCpuid2;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
-/** {@code jkvm info}: what this host's KVM offers, and whether it runs guest supervisor code natively. */
+/** {@code jkvm info}: what this host's KVM offers, what kind of host it is, and how fast guest supervisor code runs. */
 final class InfoCommand {
     static final Args.Spec SPEC = new Args.Spec("info", "", 0, 0,
-            List.of("Print the KVM API version, capabilities, supported CPUID leaves, and how fast guest supervisor code runs here."),
+            List.of("Print the KVM API version, capabilities, supported CPUID leaves, the kind of host, and how fast guest supervisor code runs here."),
             List.of(Args.Option.value("--kvm", "PATH", "The KVM device (default /dev/kvm)."),
                     Args.Option.flag("--no-calibrate", "Skip the calibration guest."),
                     Args.Option.flag("--debug", "Show stack traces for errors.")),
@@ -52,20 +54,38 @@ final class InfoCommand {
             }
         }
         out.println();
-        String kind = SupervisorSpeed.isKvmPvm() ? "nested KVM (kvm-pvm)" : "KVM";
-        if (noCalibrate) {
-            out.println("Host: " + kind + "; supervisor-code speed not measured (--no-calibrate)");
-            return 0;
-        }
-        SupervisorSpeed.Result r = SupervisorSpeed.measure(Images.builtIn("calibrate"), kvmDevice);
-        out.printf("Guest supervisor code: %.3g instructions/s (%d iterations of dec/jnz at CPL0 in %.1f ms)%n",
-                r.instructionsPerSecond(), r.iterations(), r.time().toNanos() / 1e6);
-        if (r.isNative()) {
-            out.println("Host: " + kind + " runs guest supervisor code natively (hardware virtualization)");
-        } else {
-            out.println("Host: " + kind + " EMULATES guest supervisor code (KVM's instruction emulator): kernels boot slowly,"
-                    + " and some instructions fail at CPL0 with KVM_EXIT_INTERNAL_ERROR. Guest user-mode (CPL3) code runs natively.");
-        }
+        HostKind.Verdict host = HostKind.detect(kvmDevice);
+        SupervisorSpeed.Result speed = noCalibrate ? null : SupervisorSpeed.measure(Images.builtIn("calibrate"), kvmDevice);
+        report(host, speed).forEach(out::println);
         return 0;
+    }
+
+    /**
+     * The host's kind with its evidence, the measured speed of guest supervisor code as a
+     * figure ({@code speed} null when not measured), and what the kind means for guests. The
+     * verdict comes from the kind alone: an emulated KVM host is slow because TCG emulates the
+     * whole machine, a kvm-pvm host because KVM's instruction emulator runs guest CPL0 code.
+     */
+    static List<String> report(HostKind.Verdict host, SupervisorSpeed.Result speed) {
+        List<String> lines = new ArrayList<>();
+        lines.add("Host kind: " + host.kind().description() + " (" + host.evidence() + ")");
+        if (speed == null) {
+            lines.add("Guest supervisor code: not measured (--no-calibrate)");
+        } else {
+            lines.add(String.format("Guest supervisor code: %.3g instructions/s (%d iterations of dec/jnz at CPL0 in %.1f ms)",
+                    speed.instructionsPerSecond(), speed.iterations(), speed.time().toNanos() / 1e6));
+        }
+        lines.add(switch (host.kind()) {
+            case NATIVE -> "  Guest code, supervisor and user mode, runs on the CPU (hardware virtualization).";
+            case NESTED -> "  Guest code runs on the CPU through nested VMX/SVM; each exit also goes through the outer hypervisor.";
+            case KVM_PVM -> "  KVM's instruction emulator runs guest supervisor (CPL0) code; user mode (CPL3) runs natively. Kernels boot"
+                    + " slowly, a few instructions fail at CPL0 (jkvm completes them), vmcall at CPL0 never returns: --host-profile"
+                    + " auto adds the kernel flags this host needs.";
+            case EMULATED -> "  Real SVM semantics, but QEMU's TCG emulates the whole machine, host kernel and guests alike: every"
+                    + " figure here is several times below native. KVM's instruction emulator does not run guest CPL0 code.";
+            case UNKNOWN, NO_KVM -> speed == null ? "  Nothing known about how this KVM runs guest code."
+                    : speed.isNative() ? "  The figure is of native speed." : "  The figure is far below native speed.";
+        });
+        return lines;
     }
 }

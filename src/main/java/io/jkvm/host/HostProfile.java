@@ -9,7 +9,7 @@ import java.util.Locale;
  * the default, detects it) or when asked ({@code nested}).
  */
 public enum HostProfile {
-    /** Detect: nested when the kvm-pvm module is loaded. */
+    /** Detect: nested on a kvm-pvm host ({@link HostKind#KVM_PVM}), the one kind that emulates guest CPL0 code. */
     AUTO,
     /** Add the flags. */
     NESTED,
@@ -43,7 +43,7 @@ public enum HostProfile {
 
     /** Whether the flags apply on this host. */
     public boolean nested() {
-        return this == NESTED || (this == AUTO && SupervisorSpeed.isKvmPvm());
+        return this == NESTED || (this == AUTO && HostKind.detect().emulatesSupervisorCode());
     }
 
     /**

@@ -5,8 +5,6 @@ import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -14,10 +12,11 @@ import java.time.Duration;
  * (guests/calibrate.S) runs {@code dec %rcx; jnz} RCX times at CPL0 in long mode, then writes
  * the debug-exit port. With hardware virtualization that runs at native speed (about 1e9
  * instructions/s or more); a nested host that emulates guest supervisor code (HOST-NOTES.md)
- * manages a few million.
+ * manages a few million, and an emulated KVM host (QEMU TCG) runs it at TCG's speed. The figure
+ * is a measurement; what kind of host this is comes from {@link HostKind}.
  */
 public final class SupervisorSpeed {
-    /** Below this, supervisor code is emulated: even a slow native CPU does 20x more. */
+    /** Below this, supervisor code runs far below native speed: even a slow native CPU does 20x more. */
     public static final double NATIVE_THRESHOLD = 1e8;
 
     public record Result(double instructionsPerSecond, long iterations, Duration time) {
@@ -45,10 +44,5 @@ public final class SupervisorSpeed {
             Duration t = vm.stats().runTime();
             return new Result(2.0 * iterations / (t.toNanos() / 1e9), iterations, t);
         }
-    }
-
-    /** The nested paravirtual KVM these machines run ("kvm-pvm", HOST-NOTES.md), if loaded. */
-    public static boolean isKvmPvm() {
-        return Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
     }
 }

@@ -292,6 +292,6 @@ class CliTest {
         assertTrue(o.lines().anyMatch(l -> l.matches(" +KVM_CAP_IMMEDIATE_EXIT +yes.*")), o);
         assertTrue(o.lines().anyMatch(l -> l.matches(" +00000000 +0 .*")), "CPUID leaf 0 listed: " + o);
         assertTrue(o.contains("Guest supervisor code: ") && o.contains("instructions/s"), o);
-        assertTrue(o.contains("natively") || o.contains("EMULATES"), o);
+        assertTrue(o.lines().anyMatch(l -> l.startsWith("Host kind: ")), o);
     }
 }

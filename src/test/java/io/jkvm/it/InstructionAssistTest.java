@@ -4,7 +4,7 @@ import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
-import io.jkvm.host.SupervisorSpeed;
+import io.jkvm.host.HostKind;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class InstructionAssistTest {
     @BeforeEach
     void nestedHost() {
         TestGuests.assumeKvm();
-        boolean nested = SupervisorSpeed.isKvmPvm();
+        boolean nested = HostKind.detect().emulatesSupervisorCode();
         if (!nested) System.err.println("SKIPPED: this host runs CPL0 natively; the assists never act here");
         assumeTrue(nested, "this host runs guest CPL0 code natively: no emulation failures to assist");
     }
