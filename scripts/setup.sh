@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what jkvm needs from Debian when it is missing: binutils (as, ld: the guests are
 # assembled by the build), Maven and gcc; with --tests also qemu-system-x86 (the reference VMM
-# of the differential tests). Needs root (or sudo) only when something is missing.
+# of the differential tests), cpio, acpica-tools and busybox-static (the boot tests' init).
+# Needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
 command -v as >/dev/null && command -v ld >/dev/null || need+=(binutils)
@@ -12,6 +13,8 @@ if [[ "${1:-}" == "--tests" ]]; then
   command -v cpio >/dev/null || need+=(cpio)
   command -v kill >/dev/null || need+=(procps)
   command -v iasl >/dev/null || need+=(acpica-tools)
+  # LinuxBusyboxBootTest's initramfs: a static /bin/busybox (Debian's dynamic `busybox` will not do).
+  [[ -x /bin/busybox && "$(LC_ALL=C ldd /bin/busybox 2>&1 || true)" == *"not a dynamic"* ]] || need+=(busybox-static)
 fi
 [[ ${#need[@]} -eq 0 ]] && exit 0
 sudo=""
