@@ -126,7 +126,7 @@ prepare_initramfs
 run="$(mktemp -d "${TMPDIR:-/tmp}/jkvm-emulated-host.XXXXXX")"
 qemu_pid=""; stopper=""
 cleanup() {
-  if [[ -n "$stopper" ]]; then kill "$stopper" 2>/dev/null || true; fi
+  if [[ -n "$stopper" ]]; then pkill -P "$stopper" 2>/dev/null; kill "$stopper" 2>/dev/null || true; fi
   if [[ -n "$qemu_pid" ]] && kill -0 "$qemu_pid" 2>/dev/null; then
     kill -TERM "$qemu_pid" 2>/dev/null; sleep 0.5; kill -KILL "$qemu_pid" 2>/dev/null || true
   fi
@@ -185,7 +185,8 @@ signal_command() {
   if [[ -n "$signalled" ]]; then kill -TERM "$qemu_pid" 2>/dev/null || true; return; fi
   signalled="$1"
   echo "$1" > "$run/signal"
-  ( sleep "${JKVM_HOST_STOP_GRACE:-30}"; kill -TERM "$qemu_pid" 2>/dev/null ) &
+  # (Its own fds: a sleep holding the caller's stdout or stderr would keep a reader waiting.)
+  ( sleep "${JKVM_HOST_STOP_GRACE:-30}"; kill -TERM "$qemu_pid" ) </dev/null >/dev/null 2>&1 &
   stopper=$!
 }
 trap 'signal_command INT' INT
