@@ -148,7 +148,7 @@ cwd="$(pwd)"
   printf 'exec'; for a in "$@"; do printf ' %s' "$(quote "$a")"; done; echo
 } > "$run/command.sh"
 if [[ -t 0 ]]; then
-  echo "rows $(stty size | cut -d' ' -f1) cols $(stty size | cut -d' ' -f2)" > "$run/tty"
+  stty size > "$run/tty" 2>/dev/null || echo "24 80" > "$run/tty"   # rows columns
 fi
 
 mem="${JKVM_HOST_MEMORY:-}"
@@ -193,7 +193,10 @@ trap 'signal_command INT' INT
 trap 'signal_command TERM' TERM
 # Its own session: a Ctrl-C or SIGTERM meant for the command must not end QEMU first (it goes
 # to the command, above). The explicit stdin: bash gives background jobs /dev/null otherwise.
-setsid qemu-system-x86_64 "${args[@]}" <&4 3>&2 4<&- &
+# fd 3: our stderr again, write-only (QEMU's fd sets want the access mode it asks for; a
+# terminal's fd 2 is read-write); a plain dup where it cannot be reopened (a socket).
+exec 3>>/dev/stderr 2>/dev/null || exec 3>&2
+setsid qemu-system-x86_64 "${args[@]}" <&4 4<&- &
 qemu_pid=$!
 while true; do
   set +e; wait "$qemu_pid"; rc=$?; set -e
