@@ -5,6 +5,8 @@
 # works as well on a machine with /dev/kvm. Needs `mvn test-compile` and the test classpath
 # (target/test-classpath.txt, written by scripts/test.sh) first. Extra arguments go to the
 # launcher, e.g. --include-classname '.*GuestRunTest'. Reports: target/kvm-test-reports.
+# A test that runs past 6 minutes fails with its stack trace instead of holding the run (each
+# test runs on a thread of its own for that, so a stuck one cannot block the next).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/java-home.sh"
@@ -16,4 +18,6 @@ exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xss2m -XX:+UseSer
   -Djkvm.guests="$root/target/classes/guests" -Djkvm.basedir="$root" -Djkvm.test.progress=true \
   -cp "$cp" org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
   --scan-classpath "$root/target/test-classes" --include-tag kvm --fail-if-no-tests \
-  --reports-dir "$root/target/kvm-test-reports" "$@"
+  --reports-dir "$root/target/kvm-test-reports" \
+  --config=junit.jupiter.execution.timeout.default=6m \
+  --config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD "$@"
