@@ -25,8 +25,9 @@
 # --prepare only prepares. Environment: JKVM_HOST_MEMORY (default: half of this machine's RAM,
 # at most 8G), JKVM_HOST_CPUS (default: this machine's CPU count).
 #
-# Exit status: the command's; 125 if the emulated host could not run it (one line on stderr
-# with the reason and the last console lines).
+# Exit status: the command's; 125 if the emulated host could not run it or stopped responding
+# (one line on stderr with the reason and the last console lines; JKVM_HOST_WEDGE_TIMEOUT,
+# default 240 s without a heartbeat from its init, decides the latter).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 me=emulated-kvm-host
@@ -124,9 +125,10 @@ prepare_initramfs
 
 # --- The run -------------------------------------------------------------------------------
 run="$(mktemp -d "${TMPDIR:-/tmp}/jkvm-emulated-host.XXXXXX")"
-qemu_pid=""; stopper=""
+qemu_pid=""; stopper=""; watchdog=""
 cleanup() {
-  if [[ -n "$stopper" ]]; then pkill -P "$stopper" 2>/dev/null; kill "$stopper" 2>/dev/null || true; fi
+  if [[ -n "$watchdog" ]]; then pkill -P "$watchdog" 2>/dev/null || true; kill "$watchdog" 2>/dev/null || true; fi
+  if [[ -n "$stopper" ]]; then pkill -P "$stopper" 2>/dev/null || true; kill "$stopper" 2>/dev/null || true; fi
   if [[ -n "$qemu_pid" ]] && kill -0 "$qemu_pid" 2>/dev/null; then
     kill -TERM "$qemu_pid" 2>/dev/null; sleep 0.5; kill -KILL "$qemu_pid" 2>/dev/null || true
   fi
@@ -195,14 +197,30 @@ trap 'signal_command TERM' TERM
 # to the command, above). The explicit stdin: bash gives background jobs /dev/null otherwise.
 # fd 3: our stderr again, write-only (QEMU's fd sets want the access mode it asks for; a
 # terminal's fd 2 is read-write); a plain dup where it cannot be reopened (a socket).
-exec 3>>/dev/stderr 2>/dev/null || exec 3>&2
+if (exec 3>>/dev/stderr) 2>/dev/null; then exec 3>>/dev/stderr; else exec 3>&2; fi
 setsid qemu-system-x86_64 "${args[@]}" <&4 4<&- &
 qemu_pid=$!
+# The guest's init writes a heartbeat every 5 s; none for JKVM_HOST_WEDGE_TIMEOUT seconds (the
+# emulated host's user space stopped running: a wedged kernel) stops QEMU.
+( while sleep 10; do
+    [[ -f "$run/heartbeat" ]] || continue
+    age=$(( $(date +%s) - $(stat -c %Y "$run/heartbeat" 2>/dev/null || date +%s) ))
+    if (( age > ${JKVM_HOST_WEDGE_TIMEOUT:-240} )); then
+      echo "$age" > "$run/wedged"; kill -TERM "$qemu_pid"; break
+    fi
+  done ) </dev/null >/dev/null 2>&1 &
+watchdog=$!
 while true; do
   set +e; wait "$qemu_pid"; rc=$?; set -e
   kill -0 "$qemu_pid" 2>/dev/null || break   # wait returned for a trapped signal: wait again
 done
 qemu_pid=""
+kill "$watchdog" 2>/dev/null || true
+if [[ -s "$run/wedged" ]]; then
+  echo "$me: the emulated KVM host stopped responding (no heartbeat for $(cat "$run/wedged") s): stopped it; last console lines:" >&2
+  tail -n 8 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
+  exit 125
+fi
 if [[ -s "$run/status" ]]; then
   exit "$(cat "$run/status")"
 fi

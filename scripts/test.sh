@@ -23,5 +23,16 @@ mvn -B -ntp verify -Djkvm.test.excludedGroups=kvm \
     dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test "$@"
 # A hung test must not hold CI: the emulated host gets SIGTERM (passed on to the tests) at 45 min.
 start=$SECONDS
-timeout --kill-after=60 45m bash scripts/emulated-kvm-host.sh scripts/kvm-tests.sh
-echo "jkvm: kvm tests in the emulated KVM host: $((SECONDS - start)) s" >&2
+# An emulated host that wedged (status 125: its kernel stopped running user space, seen a few
+# times with QEMU 7.2's emulated SVM) is infrastructure, not a test result: one more attempt in a
+# fresh one, said loudly. A failing test is never retried.
+for attempt in 1 2; do
+  set +e
+  timeout --kill-after=60 40m bash scripts/emulated-kvm-host.sh scripts/kvm-tests.sh
+  rc=$?
+  set -e
+  [[ $rc -eq 125 && $attempt -eq 1 ]] || break
+  echo "jkvm: THE EMULATED KVM HOST FAILED (status 125, above): running the kvm tests again in a fresh one" >&2
+done
+echo "jkvm: kvm tests in the emulated KVM host: $((SECONDS - start)) s, status $rc" >&2
+exit $rc
