@@ -5,8 +5,8 @@ import io.jkvm.api.VmConfig;
 import io.jkvm.api.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
-import io.jkvm.host.HostKind;
 import io.jkvm.testing.KvmTest;
+import io.jkvm.testing.NotOnEmulatedHost;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,17 +19,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One JVM creates, runs and closes 1,000 VMs in a row (100 on the emulated KVM host, where
- * each costs about a second of emulated kernel work; still above the mapping
- * slack): no fd, no mapping and no RSS growth.
+ * One JVM creates, runs and closes 1,000 VMs in a row: no fd, no mapping and no RSS growth.
  * Mappings are counted (lines of /proc/self/maps) because guest RAM is MAP_NORESERVE and lazily
  * touched: 1,000 leaked 1 MiB mappings would barely move the RSS.
  */
 @KvmTest
+@NotOnEmulatedHost(why = "creating and closing VMs by the hundred wedges its kernel (soft lockups on both CPUs, "
+        + "seen 2 times in 2 runs with QEMU 7.2's emulated SVM and Debian's 6.1 kvm-amd); it runs on every real KVM host")
 class LeakTest {
-    private static final boolean EMULATED = HostKind.detect() == HostKind.EMULATED;
-    private static final int WARM_UP = EMULATED ? 10 : 100;
-    private static final int VMS = EMULATED ? 100 : 1000;
+    private static final int WARM_UP = 100;
+    private static final int VMS = 1000;
     /**
      * Mappings the JVM itself may add meanwhile (heap, metaspace or code cache committed in a
      * few more pieces, each a VMA of its own); a leak of one mapping per VM (guest RAM, a
