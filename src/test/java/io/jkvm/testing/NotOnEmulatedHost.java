@@ -29,8 +29,7 @@ public @interface NotOnEmulatedHost {
             if (HostKind.detect() != HostKind.EMULATED) return ConditionEvaluationResult.enabled("not the emulated KVM host");
             String why = "not on the emulated KVM host: " + context.getElement().map(e -> e.getAnnotation(NotOnEmulatedHost.class))
                     .map(NotOnEmulatedHost::why).orElse("");
-            OnlyOnKvmPvm.Condition.CONSOLE.println("NOT APPLICABLE: " + SkipReporter.name(context) + ": " + why);
-            return ConditionEvaluationResult.disabled(why);
+            return NotApplicable.here(context, why);
         }
     }
 }

@@ -29,8 +29,7 @@ public @interface NotOnKvmPvm {
             if (HostKind.detect() != HostKind.KVM_PVM) return ConditionEvaluationResult.enabled("not a kvm-pvm host");
             String why = "not on nested kvm-pvm hosts: " + context.getElement().map(e -> e.getAnnotation(NotOnKvmPvm.class))
                     .map(NotOnKvmPvm::why).orElse("");
-            OnlyOnKvmPvm.Condition.CONSOLE.println("NOT APPLICABLE: " + SkipReporter.name(context) + ": " + why);
-            return ConditionEvaluationResult.disabled(why);
+            return NotApplicable.here(context, why);
         }
     }
 }

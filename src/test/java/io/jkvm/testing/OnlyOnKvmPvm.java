@@ -6,14 +6,10 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.PrintStream;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A test of the nested kvm-pvm host's own behaviour (HOST-NOTES.md: emulated CPL0 code, broken
@@ -30,8 +26,6 @@ public @interface OnlyOnKvmPvm {
     String elsewhere();
 
     final class Condition implements ExecutionCondition {
-        static final PrintStream CONSOLE = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             HostKind kind = HostKind.detect();
@@ -39,8 +33,7 @@ public @interface OnlyOnKvmPvm {
             String elsewhere = context.getElement().map(e -> e.getAnnotation(OnlyOnKvmPvm.class))
                     .map(OnlyOnKvmPvm::elsewhere).orElse("");
             String why = "only on nested kvm-pvm hosts, this is " + kind.description() + (elsewhere.isEmpty() ? "" : "; " + elsewhere);
-            CONSOLE.println("NOT APPLICABLE: " + SkipReporter.name(context) + ": " + why);
-            return ConditionEvaluationResult.disabled(why);
+            return NotApplicable.here(context, why);
         }
     }
 }
