@@ -1,7 +1,7 @@
 package io.jkvm.acpi;
 
-import io.jkvm.api.ExitRequester;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.ExitRequester;
+import io.jkvm.exit.VmExit;
 import io.jkvm.bus.BusDevice;
 
 /**

@@ -1,6 +1,7 @@
 package io.jkvm.api;
 
 import io.jkvm.JkvmException;
+import io.jkvm.exit.VmExit;
 import io.jkvm.acpi.AcpiLayout;
 import io.jkvm.acpi.ResetControl;
 import io.jkvm.acpi.SleepControl;

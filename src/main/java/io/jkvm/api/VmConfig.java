@@ -1,6 +1,8 @@
 package io.jkvm.api;
 
 import io.jkvm.JkvmException;
+import io.jkvm.Sizes;
+import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;

@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.JkvmException;
-import io.jkvm.api.Sizes;
+import io.jkvm.Sizes;
 
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.jkvm.cli;
 
 import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 
 import java.io.PrintStream;
 import java.time.Duration;

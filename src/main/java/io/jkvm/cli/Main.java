@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.JkvmException;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 
 import java.io.PrintStream;
 import java.util.Arrays;

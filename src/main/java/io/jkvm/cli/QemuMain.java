@@ -2,7 +2,7 @@ package io.jkvm.cli;
 
 import io.jkvm.JkvmException;
 import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.host.HostProfile;
 import io.jkvm.platform.LinuxKernel;

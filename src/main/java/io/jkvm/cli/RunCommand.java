@@ -1,8 +1,8 @@
 package io.jkvm.cli;
 
-import io.jkvm.api.Sizes;
+import io.jkvm.Sizes;
 import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;

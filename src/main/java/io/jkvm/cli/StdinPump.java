@@ -1,6 +1,6 @@
 package io.jkvm.cli;
 
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.platform.ConsoleInput;
 
 import java.io.IOException;

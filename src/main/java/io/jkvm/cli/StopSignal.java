@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.api.VirtualMachine;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 
 /**
  * SIGINT/SIGTERM for a whole command, across the VMs a rebooting guest goes through: a signal

@@ -2,7 +2,7 @@ package io.jkvm.host;
 
 import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 
 import java.time.Duration;

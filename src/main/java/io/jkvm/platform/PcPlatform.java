@@ -1,6 +1,6 @@
 package io.jkvm.platform;
 
-import io.jkvm.api.ExitRequester;
+import io.jkvm.exit.ExitRequester;
 import io.jkvm.bus.Bus;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.CmosRtc;

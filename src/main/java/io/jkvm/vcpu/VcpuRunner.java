@@ -1,6 +1,6 @@
 package io.jkvm.vcpu;
 
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.kvm.KvmRun;
 import io.jkvm.kvm.VcpuFd;
 import io.jkvm.sys.Errno;

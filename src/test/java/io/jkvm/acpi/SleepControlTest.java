@@ -1,6 +1,6 @@
 package io.jkvm.acpi;
 
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.jkvm.cli;
 
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.Uart16550;
 import io.jkvm.irq.InterruptLine;

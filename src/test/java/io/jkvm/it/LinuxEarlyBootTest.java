@@ -2,7 +2,7 @@ package io.jkvm.it;
 
 import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.host.HostKind;
 import io.jkvm.host.HostProfile;

@@ -2,7 +2,7 @@ package io.jkvm.it;
 
 import io.jkvm.api.VirtualMachine;
 import io.jkvm.api.VmConfig;
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,6 @@
 package io.jkvm.vcpu;
 
-import io.jkvm.api.VmExit;
+import io.jkvm.exit.VmExit;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.kvm.KvmRun;

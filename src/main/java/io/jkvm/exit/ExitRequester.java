@@ -1,4 +1,4 @@
-package io.jkvm.api;
+package io.jkvm.exit;
 
 /**
  * How a device ends the VM's run (a debug-exit port, a power-off register): the first request

@@ -1,4 +1,4 @@
-package io.jkvm.api;
+package io.jkvm.exit;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.jkvm.api;
+package io.jkvm.exit;
 
 /**
  * Why a VM's run ended, the process exit status the CLI reports for it, and a message for the

@@ -1,6 +1,6 @@
-package io.jkvm.api;
+package io.jkvm;
 
-import io.jkvm.JkvmException;
+
 
 import java.time.Duration;
 import java.util.Locale;

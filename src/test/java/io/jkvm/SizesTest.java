@@ -1,4 +1,4 @@
-package io.jkvm.api;
+package io.jkvm;
 
 import io.jkvm.JkvmException;
 import org.junit.jupiter.api.Test;
