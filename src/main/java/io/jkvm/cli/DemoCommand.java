@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.Sizes;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;

@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.api.VirtualMachine;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 
 import java.io.PrintStream;
@@ -38,21 +38,50 @@ final class GuestSession {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
             VmExit exit;
-            // A PC guest's COM1 on stdio takes stdin (raw when it is a terminal; Ctrl-A x quits).
-            boolean console = vm.platform() != null && SerialTarget.takesInput(config.serial());
+            // COM1 on stdio takes stdin (raw when it is a terminal; Ctrl-A x quits, Ctrl-A p pauses).
+            boolean console = config.machine().pcFamily() && SerialTarget.takesInput(config.com1());
             try (Terminal terminal = console ? Terminal.rawIfTty() : null) {
-                if (console) StdinPump.start(System.in, vm.platform().com1Input(), vm::requestExit);
+                if (console) StdinPump.start(System.in, vm.com1Input(), vm::requestExit, new PauseToggle(vm, report));
                 stop.running(vm);
                 exit = vm.run(timeout);
             } finally {
                 stop.running(null);
-                if (vm.platform() != null) vm.platform().com1Input().close();
+                vm.com1Input().close();
             }
-            config.serial().flush();
+            config.com1().flush();
             System.out.flush();
             if (stats) report.print(vm.stats().table());
             if (debug && exit.cause() != null) exit.cause().printStackTrace(report);
             return exit;
         }
+    }
+
+    /**
+     * Runs the VM as a PC does across resets, as QEMU does: a reset or a triple fault (how Linux
+     * with reboot=t, and any PC, resets) of a PC machine starts a fresh VM from the same
+     * configuration, unless {@code noReboot} (QEMU's -no-reboot). Returns the exit that ended
+     * it all; {@link VmExit#interrupted()} when a signal stopped it.
+     *
+     * @param onRestart told of each reset that restarts the VM
+     */
+    static VmExit runRebooting(VmConfig config, Duration timeout, Consumer<VirtualMachine> attach, boolean stats,
+                               boolean debug, PrintStream report, boolean noReboot, Consumer<VmExit> onRestart)
+            throws InterruptedException {
+        try (StopSignal stop = StopSignal.install()) {
+            while (true) {
+                VmExit exit = run(config, timeout, attach, stats, debug, report, stop);
+                if (stop.requested()) return VmExit.interrupted();
+                if (config.machine().pcFamily() && !noReboot && rebooted(exit)) {
+                    onRestart.accept(exit);
+                    continue;
+                }
+                return exit;
+            }
+        }
+    }
+
+    /** A reset, or a triple fault: what restarts a PC. */
+    static boolean rebooted(VmExit exit) {
+        return exit.reason() == VmExit.Reason.RESET || exit.reason() == VmExit.Reason.TRIPLE_FAULT;
     }
 }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.jkvm.platform.MultibootKernel;
+import io.jkvm.config.MultibootKernel;
 import io.jkvm.qemu.QemuCommandLine;
 
 /** Reads guest images: user files, with one-line errors, and the built-in guests. */

@@ -1,15 +1,16 @@
 package io.jkvm.cli;
 
 import io.jkvm.JkvmException;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.host.HostProfile;
-import io.jkvm.platform.LinuxKernel;
+import io.jkvm.config.LinuxKernel;
 import io.jkvm.platform.MultibootBoot;
-import io.jkvm.platform.MultibootKernel;
+import io.jkvm.config.MultibootKernel;
 import io.jkvm.platform.PcExtras;
-import io.jkvm.platform.PcOptions;
+import io.jkvm.config.MachineType;
+import io.jkvm.config.PcOptions;
 import io.jkvm.qemu.FwCfgItem;
 import io.jkvm.qemu.QemuCommandLine;
 import io.jkvm.qemu.QemuDevice;
@@ -85,19 +86,11 @@ public final class QemuMain {
         try (SerialTarget com1 = SerialTarget.open(serialSpec(com1Backend), "-serial");
              SerialTarget com2 = com2Backend == null ? null : SerialTarget.open(serialSpec(com2Backend), "-serial")) {
             VmConfig config = config(cl, com1.sink, com2 == null ? null : com2.sink);
-            try (StopSignal stop = StopSignal.install()) {
-                while (true) {
-                    VmExit exit = GuestSession.run(config, null, vm -> {
-                        if (debug && vm.bootNote() != null) err.println(PROGRAM + ": " + vm.bootNote());
-                    }, false, debug, err, stop);
-                    if (stop.requested()) return status(VmExit.interrupted(), err);
-                    if (RunCommand.rebooted(exit)) {
-                        if (cl.noReboot()) return VmExit.STATUS_OK; // QEMU -no-reboot: a reset ends the run, status 0
-                        continue;
-                    }
-                    return status(exit, err);
-                }
-            }
+            VmExit exit = GuestSession.runRebooting(config, null, vm -> {
+                if (debug && vm.bootNote() != null) err.println(PROGRAM + ": " + vm.bootNote());
+            }, false, debug, err, cl.noReboot(), reset -> { });
+            // QEMU -no-reboot: a reset ends the run, status 0
+            return GuestSession.rebooted(exit) ? VmExit.STATUS_OK : status(exit, err);
         }
     }
 
@@ -145,8 +138,9 @@ public final class QemuMain {
             }
             b.linux(new LinuxKernel(kernel, cl.kernel(), initrd, profile.apply(append), true));
         }
-        PcOptions options = PcOptions.NONE.withMaxCpus(cl.smp().maxCpus()).withPciBus(cl.machine() == QemuMachine.PC)
-                .withPitReinject(!cl.pitLostTickPolicy().equals("discard"));
+        b.machine(cl.machine() == QemuMachine.PC ? MachineType.PC : MachineType.MICROVM);
+        PcOptions.Builder options = PcOptions.builder().maxCpus(cl.smp().maxCpus())
+                .pitReinject(!cl.pitLostTickPolicy().equals("discard"));
         boolean debugExit = false;
         for (QemuDevice device : cl.devices()) {
             switch (device) {
@@ -155,7 +149,7 @@ public final class QemuMain {
                     debugExit = true;
                     b.debugExit(d.iobase(), d.iosize());
                 }
-                case QemuDevice.PcTestdev d -> options = options.withPcTestdev(true);
+                case QemuDevice.PcTestdev d -> options.pcTestdev(true);
                 case QemuDevice.PciTestdev d -> {
                     if (cl.machine() != QemuMachine.PC) {
                         throw new JkvmException("-device pci-testdev: no PCI bus on -M microvm (use -M pc)");
@@ -170,15 +164,15 @@ public final class QemuMain {
                         throw new JkvmException(String.format("-device pci-testdev: PCI: slot %d function 0 not available for pci-testdev, in use by %s",
                                 slot, slot == 0 ? "i440FX" : "PIIX3"));
                     }
-                    options = options.withPciTestdev(d.devfn() == QemuDevice.PciTestdev.AUTO ? PcExtras.FIRST_FREE_PCI_SLOT : d.devfn() >> 3);
+                    options.pciTestdev(d.devfn() == QemuDevice.PciTestdev.AUTO ? PcExtras.FIRST_FREE_PCI_SLOT : d.devfn() >> 3);
                 }
             }
         }
         for (FwCfgItem item : cl.fwCfg()) {
             byte[] data = item.file() != null ? Images.readFile(Path.of(item.file()), memory, "-fw_cfg file")
                     : item.string().getBytes(StandardCharsets.UTF_8);
-            options = options.withFwCfgFile(item.name(), data);
+            options.fwCfgFile(item.name(), data);
         }
-        return b.pcOptions(options).build();
+        return b.pcOptions(options.build()).build();
     }
 }

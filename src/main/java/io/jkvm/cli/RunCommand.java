@@ -1,7 +1,8 @@
 package io.jkvm.cli;
 
 import io.jkvm.Sizes;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.MachineType;
+import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
@@ -9,9 +10,9 @@ import io.jkvm.boot.Layout;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.host.HostProfile;
-import io.jkvm.platform.LinuxKernel;
+import io.jkvm.config.LinuxKernel;
 import io.jkvm.platform.MultibootBoot;
-import io.jkvm.platform.MultibootKernel;
+import io.jkvm.config.MultibootKernel;
 import io.jkvm.vcpu.ExitTracer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,7 @@ final class RunCommand {
                     Args.Option.value("--append", "CMDLINE", "The kernel command line (default: console=ttyS0 for Linux, empty for multiboot)."),
                     Args.Option.flag("--no-host-decompress", "Boot a bzImage as is, through its own decompressor (default: jkvm decompresses it)."),
                     Args.Option.value("--host-profile", "auto|nested|none", "Add the kernel flags a host that emulates guest CPL0 code needs (default auto: detected)."),
+                    Args.Option.value("--machine", "bare|microvm|pc", "The machine (default: bare for an IMAGE, microvm for --kernel; pc adds the PCI bus)."),
                     Args.Option.value("--mode", "MODE", "real (default), protected or long. jkvm builds the GDT at 0x500 and, for long mode, identity-mapped page tables at 0x9000-0xefff."),
                     Args.Option.value("--load-address", "ADDR", "Where the image goes (default 0x1000 in real mode, 0x100000 otherwise)."),
                     Args.Option.value("--entry", "ADDR|SEG:OFF", "Where every vCPU starts (default: the load address); SEG:OFF (hex) in real mode."),
@@ -51,6 +53,7 @@ final class RunCommand {
     final boolean hostDecompress;
     final String hostProfile;
     final String mode;
+    final String machine;
     final String loadAddress;
     final String entry;
     final List<String> registers;
@@ -82,6 +85,7 @@ final class RunCommand {
         this.serial = p.get("--serial", "stdio");
         this.serial2 = p.get("--serial2");
         this.noReboot = p.has("--no-reboot");
+        this.machine = p.get("--machine");
         this.common = new CommonOptions(p);
     }
 
@@ -94,26 +98,23 @@ final class RunCommand {
         try (SerialTarget com1 = SerialTarget.open(serial, "--serial");
              SerialTarget com2 = serial2 == null ? null : SerialTarget.open(serial2, "--serial2")) {
             VmConfig config = config(com1.sink, com2 == null ? null : com2.sink);
-            try (StopSignal stop = StopSignal.install()) {
-                while (true) {
-                    VmExit exit = GuestSession.run(config, timeout, vm -> {
-                        if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
-                    }, common.stats, common.debug, System.err, stop);
-                    if (stop.requested()) exit = VmExit.interrupted();
-                    else if (config.pcPlatform() && !noReboot && rebooted(exit)) {
-                        System.err.println("jkvm: " + exit.message().stripTrailing() + ": restarting (--no-reboot ends instead)");
-                        continue;
-                    }
-                    System.err.println("jkvm: " + exit.message().stripTrailing());
-                    return exit.status();
-                }
-            }
+            VmExit exit = GuestSession.runRebooting(config, timeout, vm -> {
+                if (vm.bootNote() != null && common.debug) System.err.println("jkvm: " + vm.bootNote());
+            }, common.stats, common.debug, System.err, noReboot,
+                    reset -> System.err.println("jkvm: " + reset.message().stripTrailing() + ": restarting (--no-reboot ends instead)"));
+            System.err.println("jkvm: " + exit.message().stripTrailing());
+            return exit.status();
         }
     }
 
-    /** A reset, or a triple fault (how Linux with reboot=t, and any PC, resets), restarts a PC guest as QEMU does. */
-    static boolean rebooted(VmExit exit) {
-        return exit.reason() == VmExit.Reason.RESET || exit.reason() == VmExit.Reason.TRIPLE_FAULT;
+    /** --machine, or null for the default (bare for an image, microvm for a kernel). */
+    private MachineType machineType() {
+        if (machine == null) return null;
+        MachineType t = MachineType.named(machine.toLowerCase(Locale.ROOT));
+        if (t == null) throw new UsageException("unknown --machine '" + machine + "': choose bare, microvm or pc");
+        if (t.pcFamily() && kernel == null) throw new UsageException("--machine " + machine + " boots a kernel: give --kernel FILE");
+        if (!t.pcFamily() && kernel != null) throw new UsageException("--machine bare runs an IMAGE, not --kernel: choose microvm or pc");
+        return t;
     }
 
     VmConfig config() {
@@ -131,6 +132,7 @@ final class RunCommand {
         int cpuCount = (int) Math.min(Integer.MAX_VALUE, usage(() -> Sizes.parseNumber(cpus), "--cpus"));
         if (cpuCount < 1) throw new UsageException("--cpus " + cpus + ": give at least 1");
         VmConfig.Builder b = VmConfig.builder()
+                .machine(machineType())
                 .mode(cpuMode)
                 .memory(memoryBytes)
                 .cpus(cpuCount)

@@ -9,23 +9,37 @@ import java.util.function.Consumer;
 
 /**
  * Copies stdin to the guest's console on a daemon thread, minding QEMU's escape: Ctrl-A x
- * quits, Ctrl-A Ctrl-A sends one Ctrl-A; other Ctrl-A sequences are dropped.
+ * quits, Ctrl-A p pauses the VM and resumes it (input typed while paused is dropped: the guest
+ * reads none, and a full FIFO must not stop the pump from seeing the next Ctrl-A p),
+ * Ctrl-A Ctrl-A sends one Ctrl-A; other Ctrl-A sequences are dropped.
  */
 final class StdinPump {
     static final int CTRL_A = 0x01;
 
     private StdinPump() {}
 
-    static Thread start(InputStream in, ConsoleInput console, Consumer<VmExit> quit) {
-        Thread t = Thread.ofPlatform().name("console-input").daemon(true).unstarted(() -> pump(in, console, quit));
+    /** Pauses or resumes the VM; answers whether it is paused afterwards. */
+    interface PauseControl {
+        boolean toggle();
+
+        PauseControl NONE = () -> false;
+    }
+
+    static Thread start(InputStream in, ConsoleInput console, Consumer<VmExit> quit, PauseControl pause) {
+        Thread t = Thread.ofPlatform().name("console-input").daemon(true).unstarted(() -> pump(in, console, quit, pause));
         t.start();
         return t;
     }
 
     static void pump(InputStream in, ConsoleInput console, Consumer<VmExit> quit) {
+        pump(in, console, quit, PauseControl.NONE);
+    }
+
+    static void pump(InputStream in, ConsoleInput console, Consumer<VmExit> quit, PauseControl pause) {
         byte[] buf = new byte[256];
         byte[] out = new byte[256];
         boolean escape = false;
+        boolean paused = false;
         try {
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -39,10 +53,15 @@ final class StdinPump {
                             quit.accept(VmExit.stopped("quit (Ctrl-A x)"));
                             return;
                         }
-                        if (b == CTRL_A) out[m++] = (byte) CTRL_A;
+                        if (b == 'p' || b == 'P') {
+                            if (m > 0) console.feed(out, 0, m);
+                            m = 0;
+                            paused = pause.toggle();
+                        }
+                        if (b == CTRL_A && !paused) out[m++] = (byte) CTRL_A;
                     } else if (b == CTRL_A) {
                         escape = true;
-                    } else {
+                    } else if (!paused) {
                         out[m++] = (byte) b;
                     }
                 }

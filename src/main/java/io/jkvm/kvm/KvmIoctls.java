@@ -70,6 +70,8 @@ public final class KvmIoctls {
     /** 4.38: needs KVM_CAP_MP_STATE. */
     public static final long KVM_GET_MP_STATE = ior(0x98, 4);
     public static final long KVM_SET_MP_STATE = iow(0x99, 4);
+    /** 4.68: needs KVM_CAP_KVMCLOCK_CTRL; tells a kvm-clock guest that the host paused this vCPU (no soft-lockup warning). */
+    public static final long KVM_KVMCLOCK_CTRL = io(0xad);
     /** 4.59: needs KVM_CAP_SET_GUEST_DEBUG; struct kvm_guest_debug is 72 bytes on x86. */
     public static final long KVM_SET_GUEST_DEBUG = iow(0x9b, 72);
     /** 4.31: needs KVM_CAP_VCPU_EVENTS; struct kvm_vcpu_events is 64 bytes. */

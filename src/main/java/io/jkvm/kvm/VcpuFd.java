@@ -47,6 +47,15 @@ public final class VcpuFd implements AutoCloseable {
         return Libc.ioctl(runCallState, fd, KvmIoctls.KVM_RUN, 0L);
     }
 
+    /**
+     * KVM_KVMCLOCK_CTRL (api.rst 4.68): sets the PVCLOCK_GUEST_STOPPED flag in this vCPU's
+     * kvm-clock page, so the guest's watchdogs forgive the time it spent paused. Returns 0, or
+     * -errno: -EINVAL when the guest has not enabled kvm-clock (nothing to tell it).
+     */
+    public int kvmclockCtrl() {
+        return Libc.ioctl(Libc.callState(), fd, KvmIoctls.KVM_KVMCLOCK_CTRL, 0L);
+    }
+
     public void getRegs(MemorySegment regs) {
         Libc.ioctlOrThrow("KVM_GET_REGS", fd, KvmIoctls.KVM_GET_REGS, regs);
     }

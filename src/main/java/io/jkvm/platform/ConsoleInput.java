@@ -12,12 +12,12 @@ public final class ConsoleInput {
     private volatile Uart16550 uart;
     private volatile boolean closed;
 
-    void connect(Uart16550 uart) {
+    public void connect(Uart16550 uart) {
         this.uart = uart;
     }
 
     /** Called by the UART (under its lock): room appeared in its receive FIFO. Must not block. */
-    void rxReady() {
+    public void rxReady() {
         synchronized (room) {
             room.notifyAll();
         }

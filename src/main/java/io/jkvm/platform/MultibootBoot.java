@@ -1,5 +1,6 @@
 package io.jkvm.platform;
 
+import io.jkvm.config.MultibootKernel;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.loader.E820Map;
 import io.jkvm.loader.KernelImage;

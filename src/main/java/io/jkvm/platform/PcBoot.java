@@ -2,7 +2,9 @@ package io.jkvm.platform;
 
 import io.jkvm.acpi.AcpiTables;
 import io.jkvm.acpi.Platform;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.LinuxKernel;
+import io.jkvm.config.MultibootKernel;
+import io.jkvm.config.VmConfig;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.loader.multiboot.AddressRange;
@@ -31,8 +33,8 @@ public final class PcBoot {
         // page's acpi_rsdp_addr says where it is as well.
         AcpiTables.Image acpi = AcpiTables.build(Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
         long rsdp = acpi.writeTo(memory);
-        if (config.linux() != null) {
-            LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
+        if (config.boot() instanceof LinuxKernel kernel) {
+            LinuxBoot.Result linux = LinuxBoot.load(memory, kernel, rsdp, List.of());
             long bootParams = linux.loaded().bootParams();
             return linux.pvh()
                     // PVH: flat 32-bit protected mode, paging off, EBX = hvm_start_info
@@ -42,7 +44,7 @@ public final class PcBoot {
         }
         // The tables sit in the BIOS area below 1 MiB, where a multiboot kernel may load segments
         // (as under QEMU); the loader refuses one that would overwrite them.
-        MultibootBoot.Result multiboot = MultibootBoot.load(memory, config.multiboot(), config.memory(),
+        MultibootBoot.Result multiboot = MultibootBoot.load(memory, (MultibootKernel) config.boot(), config.memory(),
                 List.of(new MultibootLoader.Occupied("jkvm's ACPI tables", new AddressRange(acpi.start(), acpi.end()))));
         // Multiboot 0.6.96, 3.2: 32-bit protected mode, paging off, EAX = magic, EBX = the information
         return new Start(multiboot.entry(), CpuMode.PROTECTED, multiboot.registers(), multiboot.how(), multiboot.fwCfg());

@@ -1,7 +1,8 @@
 package io.jkvm.platform;
 
+import io.jkvm.config.PcOptions;
 import io.jkvm.JkvmException;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
 import io.jkvm.devices.PcTestdev;
@@ -34,7 +35,7 @@ public final class PcExtras {
      *                    {@link FwCfgKernelItems#NONE} for none
      */
     public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
-                              FwCfgKernelItems kernelItems) {
+                              boolean pciBus, FwCfgKernelItems kernelItems) {
         PcOptions options = config.pcOptions();
         FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(),
                 Math.max(config.cpus(), options.maxCpus()), fwCfgE820(config.memory()), true);
@@ -47,7 +48,7 @@ public final class PcExtras {
             }
         }
         new FwCfg(fwCfg.build(), memory).attach(ports);
-        if (options.pciBus()) {
+        if (pciBus) {
             PciBus pci = new PciBus();
             if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
             pci.assignResources(Layout.PCI_MMIO_BASE, Layout.PCI_IO_BASE); // what firmware would do

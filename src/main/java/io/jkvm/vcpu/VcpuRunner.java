@@ -11,6 +11,7 @@ import io.jkvm.sys.Errno;
  *
  * <pre>
  *   loop:  stop requested? -> end
+ *          pause requested? -> park outside KVM_RUN until resumed (or stopped)
  *          KVM_RUN -> -EINTR  (kicked): drain the kick signal, loop
  *                  -> other error: end the VM's run (host error)
  *                  -> 0: dispatch(kvm_run.exit_reason) -> CONTINUE: loop
@@ -24,6 +25,15 @@ public final class VcpuRunner implements Runnable {
         boolean stopping();
 
         void requestExit(VmExit exit);
+
+        /** Whether the vCPUs are to leave KVM_RUN and wait outside it. */
+        boolean pauseRequested();
+
+        /**
+         * Called on the vCPU thread, outside KVM_RUN, while a pause is requested: returns when
+         * the vCPUs are resumed or the run stops.
+         */
+        void park(int index);
 
         /** The thread is done; {@code halted} when the guest halted this vCPU. */
         void vcpuEnded(int index, boolean halted);
@@ -72,11 +82,18 @@ public final class VcpuRunner implements Runnable {
      */
     private int enterGuestOnce(KvmRun run) {
         if (lifecycle.stopping()) return END;
+        if (lifecycle.pauseRequested()) {
+            lifecycle.park(vcpu.id());
+            if (lifecycle.stopping()) return END;
+            // A kick that comes after this (a new pause) leaves its signal pending, so the
+            // next KVM_RUN returns at once: clearing here cannot lose it.
+            kicker.clearImmediateExit();
+        }
         int r = vcpu.run();
         if (r < 0) {
             if (VcpuKicker.isInterrupted(r)) {
                 kicker.drain();
-                if (!lifecycle.stopping()) kicker.clearImmediateExit();
+                if (!lifecycle.stopping() && !lifecycle.pauseRequested()) kicker.clearImmediateExit();
                 return GO_ON;
             }
             lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": KVM_RUN failed: " + Errno.describe(-r)));

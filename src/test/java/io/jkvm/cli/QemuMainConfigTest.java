@@ -1,12 +1,14 @@
 package io.jkvm.cli;
 
 import io.jkvm.JkvmException;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.MachineType;
+import io.jkvm.config.LinuxKernel;
+import io.jkvm.config.VmConfig;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.loader.multiboot.MultibootHeader;
-import io.jkvm.platform.MultibootKernel;
-import io.jkvm.platform.PcOptions;
+import io.jkvm.config.MultibootKernel;
+import io.jkvm.config.PcOptions;
 import io.jkvm.qemu.QemuCommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -83,22 +86,19 @@ class QemuMainConfigTest {
     @Test
     void multibootKernelIsDetectedByContent() throws IOException {
         VmConfig c = hello();
-        MultibootKernel mb = c.multiboot();
-        assertTrue(mb != null, "multiboot kernel expected");
-        assertNull(c.linux());
+        MultibootKernel mb = assertInstanceOf(MultibootKernel.class, c.boot());
         assertEquals(MB_HELLO, mb.name());
         assertEquals("", mb.append());
         assertEquals(MB_HELLO + " ", mb.cmdline());
         assertEquals(List.of(), mb.modules());
         assertArrayEquals(Files.readAllBytes(Path.of(MB_HELLO)), mb.kernel());
-        assertEquals(CpuMode.PROTECTED, c.mode());
         assertTrue(c.irqchip());
-        assertTrue(c.pcPlatform());
+        assertEquals(MachineType.PC, c.machine());
     }
 
     @Test
     void appendIsPassedAsIs() {
-        MultibootKernel mb = hello("-append", " a  b ").multiboot();
+        MultibootKernel mb = (MultibootKernel) hello("-append", " a  b ").boot();
         assertEquals(" a  b ", mb.append());
         assertEquals(MB_HELLO + "  a  b ", mb.cmdline());
     }
@@ -108,8 +108,8 @@ class QemuMainConfigTest {
         Path a = Files.write(tmp.resolve("a"), new byte[] {1, 2, 3});
         Path b = Files.writeString(tmp.resolve("b"), "second module\n");
         Path comma = Files.write(tmp.resolve("c,d"), new byte[] {9});
-        List<MultibootKernel.Module> mods = hello("-initrd", a + " args,," + "x," + b + "," + tmp.resolve("c,,d") + " z")
-                .multiboot().modules();
+        List<MultibootKernel.Module> mods = ((MultibootKernel) hello("-initrd", a + " args,," + "x," + b + "," + tmp.resolve("c,,d") + " z")
+                .boot()).modules();
         assertEquals(3, mods.size());
         assertEquals(a + " args,x", mods.get(0).string());
         assertArrayEquals(new byte[] {1, 2, 3}, mods.get(0).data());
@@ -132,22 +132,21 @@ class QemuMainConfigTest {
         Path kernel = Files.write(tmp.resolve("bzImage"), image);
         Path initrd = Files.write(tmp.resolve("initrd"), new byte[] {7, 7});
         VmConfig c = config("-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", "console=ttyS0 quiet");
-        assertNull(c.multiboot());
-        assertTrue(c.linux() != null, "Linux kernel expected");
-        assertArrayEquals(image, c.linux().kernel());
-        assertEquals(kernel.toString(), c.linux().name());
-        assertArrayEquals(new byte[] {7, 7}, c.linux().initrd());
-        assertEquals("console=ttyS0 quiet", c.linux().cmdline());
-        assertTrue(c.linux().hostDecompress());
-        assertEquals(CpuMode.LONG, c.mode());
+        LinuxKernel linux = assertInstanceOf(LinuxKernel.class, c.boot());
+        assertArrayEquals(image, linux.kernel());
+        assertEquals(kernel.toString(), linux.name());
+        assertArrayEquals(new byte[] {7, 7}, linux.initrd());
+        assertEquals("console=ttyS0 quiet", linux.cmdline());
+        assertTrue(linux.hostDecompress());
     }
 
     @Test
     void linuxWithoutAppendOrInitrdGetsAnEmptyCommandLine() throws IOException {
         Path kernel = Files.write(tmp.resolve("bzImage"), fakeBzImageWithMultibootHeader());
         VmConfig c = config("-kernel", kernel.toString());
-        assertEquals("", c.linux().cmdline()); // QEMU passes no default console= (jkvm run does)
-        assertNull(c.linux().initrd());
+        LinuxKernel linux = (LinuxKernel) c.boot();
+        assertEquals("", linux.cmdline()); // QEMU passes no default console= (jkvm run does)
+        assertNull(linux.initrd());
     }
 
     @Test
@@ -185,13 +184,13 @@ class QemuMainConfigTest {
     @CsvSource({"-M pc, true", "-M pc-i440fx-7.2, true", "-machine microvm, false", "-M microvm, false"})
     void machineDecidesThePciBus(String machine, boolean pci) {
         String[] m = machine.split(" ");
-        assertEquals(pci, hello(m[0], m[1]).pcOptions().pciBus());
+        assertEquals(pci ? MachineType.PC : MachineType.MICROVM, hello(m[0], m[1]).machine());
     }
 
     @Test
     void defaultMachineIsPcWithPci() {
+        assertEquals(MachineType.PC, hello().machine());
         PcOptions o = hello().pcOptions();
-        assertTrue(o.pciBus());
         assertFalse(o.pcTestdev());
         assertEquals(PcOptions.NO_DEVICE, o.pciTestdevSlot());
         assertEquals(List.of(), o.fwCfgFiles());
@@ -202,17 +201,15 @@ class QemuMainConfigTest {
 
     @Test
     void noIsaDebugExitMeansNone() {
-        assertEquals(VmConfig.NO_DEBUG_EXIT, hello().debugExitPort());
+        assertNull(hello().debugExit());
     }
 
     @Test
     void isaDebugExitPortAndSize() {
         VmConfig c = hello("-device", "isa-debug-exit,iobase=0xf4,iosize=4");
-        assertEquals(0xf4, c.debugExitPort());
-        assertEquals(4, c.debugExitSize());
+        assertEquals(new VmConfig.DebugExitPort(0xf4, 4), c.debugExit());
         VmConfig d = hello("-device", "isa-debug-exit");
-        assertEquals(0x501, d.debugExitPort()); // QEMU's defaults
-        assertEquals(2, d.debugExitSize());
+        assertEquals(new VmConfig.DebugExitPort(0x501, 2), d.debugExit()); // QEMU's defaults
     }
 
     @Test
@@ -300,8 +297,8 @@ class QemuMainConfigTest {
         ByteSink com1 = ByteSink.lines(new java.io.ByteArrayOutputStream());
         ByteSink com2 = ByteSink.lines(new java.io.ByteArrayOutputStream());
         VmConfig c = QemuMain.config(QemuCommandLine.parse(List.of("-kernel", MB_HELLO)), com1, com2);
-        assertSame(com1, c.serial());
-        assertSame(com2, c.serial2());
-        assertNull(QemuMain.config(QemuCommandLine.parse(List.of("-kernel", MB_HELLO)), com1, null).serial2());
+        assertSame(com1, c.com1());
+        assertSame(com2, c.serial().com2());
+        assertNull(QemuMain.config(QemuCommandLine.parse(List.of("-kernel", MB_HELLO)), com1, null).serial().com2());
     }
 }

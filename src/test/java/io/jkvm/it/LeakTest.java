@@ -1,7 +1,7 @@
 package io.jkvm.it;
 
 import io.jkvm.api.VirtualMachine;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;

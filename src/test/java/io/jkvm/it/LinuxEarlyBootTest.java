@@ -1,13 +1,13 @@
 package io.jkvm.it;
 
 import io.jkvm.api.VirtualMachine;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.devices.ByteSink;
 import io.jkvm.host.HostKind;
 import io.jkvm.host.HostProfile;
 import io.jkvm.loader.E820Map;
-import io.jkvm.platform.LinuxKernel;
+import io.jkvm.config.LinuxKernel;
 import io.jkvm.testing.KvmTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

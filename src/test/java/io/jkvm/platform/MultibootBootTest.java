@@ -1,5 +1,6 @@
 package io.jkvm.platform;
 
+import io.jkvm.config.MultibootKernel;
 import io.jkvm.boot.Layout;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.loader.multiboot.MultibootImages;

@@ -1,7 +1,8 @@
 package io.jkvm.platform;
 
+import io.jkvm.config.MultibootKernel;
 import io.jkvm.JkvmException;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.Layout;
 import io.jkvm.loader.multiboot.MultibootImages;

@@ -1,7 +1,10 @@
 package io.jkvm.platform;
 
+import io.jkvm.config.MachineType;
+import io.jkvm.config.MultibootKernel;
+import io.jkvm.config.PcOptions;
 import io.jkvm.JkvmException;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.boot.Layout;
 import io.jkvm.bus.Bus;
 import io.jkvm.devices.PcTestdev;
@@ -76,9 +79,14 @@ class PcExtrasTest {
     }
 
     private void attach(long ram, int cpus, PcOptions options, FwCfgKernelItems kernelItems) {
-        VmConfig config = VmConfig.builder().memory(ram).cpus(cpus).pcOptions(options).build();
+        attach(ram, cpus, options, kernelItems, options.pciTestdevSlot() != PcOptions.NO_DEVICE);
+    }
+
+    private void attach(long ram, int cpus, PcOptions options, FwCfgKernelItems kernelItems, boolean pciBus) {
+        VmConfig config = VmConfig.builder().machine(pciBus ? MachineType.PC : MachineType.MICROVM).memory(ram).cpus(cpus)
+                .multiboot(new MultibootKernel(new byte[1], "k", "", List.of())).pcOptions(options).build();
         memory = GuestMemory.allocate(Layout.ramRanges(ram));
-        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, config, kernelItems);
+        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, config, pciBus, kernelItems);
     }
 
     private void attach(PcOptions options) {
@@ -128,7 +136,7 @@ class PcExtrasTest {
 
     @Test
     void fwCfgCpuCountsAndMaxCpus() {
-        attach(16 * MIB, 2, PcOptions.NONE.withMaxCpus(6));
+        attach(16 * MIB, 2, PcOptions.builder().maxCpus(6).build());
         assertEquals(2, le16(fwCfgRead(0x05, 2)), "NB_CPUS");
         assertEquals(6, le16(fwCfgRead(0x0f, 2)), "MAX_CPUS");
     }
@@ -141,7 +149,7 @@ class PcExtrasTest {
 
     @Test
     void fwCfgHoldsTheE820AndTheUserFiles() {
-        attach(PcOptions.NONE.withFwCfgFile("opt/jkvm/greeting", "hi".getBytes(StandardCharsets.US_ASCII)));
+        attach(PcOptions.builder().fwCfgFile("opt/jkvm/greeting", "hi".getBytes(StandardCharsets.US_ASCII)).build());
         assertArrayEquals("hi".getBytes(StandardCharsets.US_ASCII), fwCfgFile("opt/jkvm/greeting"));
         byte[] e820 = fwCfgFile("etc/e820");
         assertEquals(3 * 20, e820.length);
@@ -189,7 +197,7 @@ class PcExtrasTest {
 
     @Test
     void pciPortsWithThePciBus() {
-        attach(PcOptions.NONE.withPciBus(true));
+        attach(16 * MIB, 1, PcOptions.NONE, FwCfgKernelItems.NONE, true);
         assertTrue(mapped(ports, 0xcf8, 4), ports.mappings().toString());
         assertTrue(mapped(ports, 0xcfc, 4), ports.mappings().toString());
         for (int slot = 0; slot < 32; slot++) assertEquals(0xffff_ffffL, configRead(slot, 0), "slot " + slot + " is empty");
@@ -197,7 +205,7 @@ class PcExtrasTest {
 
     @Test
     void pciTestdevInItsSlot() {
-        attach(PcOptions.NONE.withPciTestdev(5));
+        attach(PcOptions.builder().pciTestdev(5).build());
         List<Integer> found = new ArrayList<>();
         for (int slot = 0; slot < 32; slot++) {
             if (configRead(slot, 0) != 0xffff_ffffL) found.add(slot);
@@ -219,7 +227,7 @@ class PcExtrasTest {
 
     @Test
     void pcTestdevPorts() {
-        attach(PcOptions.NONE.withPcTestdev(true));
+        attach(PcOptions.builder().pcTestdev(true).build());
         assertTrue(mapped(ports, 0xe0, 12), ports.mappings().toString());
         assertTrue(mapped(ports, 0x2000, 24), ports.mappings().toString());
         assertTrue(mapped(mmio, PcTestdev.IOMEM_BASE, PcTestdev.IOMEM_LENGTH), mmio.mappings().toString());
@@ -230,13 +238,13 @@ class PcExtrasTest {
     @Test
     void aDuplicateFwCfgNameIsOneLine() {
         JkvmException e = assertThrows(JkvmException.class,
-                () -> attach(PcOptions.NONE.withFwCfgFile("etc/e820", new byte[20])));
+                () -> attach(PcOptions.builder().fwCfgFile("etc/e820", new byte[20]).build()));
         assertEquals("fw_cfg file etc/e820: duplicate fw_cfg file name: etc/e820", e.getMessage());
     }
 
     @Test
     void twoUserFilesOfOneNameAreOneLine() {
-        PcOptions twice = PcOptions.NONE.withFwCfgFile("opt/a", new byte[1]).withFwCfgFile("opt/a", new byte[2]);
+        PcOptions twice = PcOptions.builder().fwCfgFile("opt/a", new byte[1]).fwCfgFile("opt/a", new byte[2]).build();
         JkvmException e = assertThrows(JkvmException.class, () -> attach(twice));
         assertEquals("fw_cfg file opt/a: duplicate fw_cfg file name: opt/a", e.getMessage());
     }

@@ -1,8 +1,7 @@
-package io.jkvm.api;
+package io.jkvm.config;
 
 import io.jkvm.JkvmException;
 import io.jkvm.Sizes;
-import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;
@@ -10,41 +9,63 @@ import io.jkvm.devices.ByteSink;
 import io.jkvm.devices.DebugExit;
 import io.jkvm.kvm.KvmRegs;
 import io.jkvm.loader.KernelImage;
-import io.jkvm.platform.LinuxKernel;
-import io.jkvm.platform.MultibootKernel;
-import io.jkvm.platform.PcOptions;
 import io.jkvm.vcpu.ExitTracer;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * What to run: RAM, vCPUs, the image and where it goes, the start state, and the standard
- * devices. Build one with {@link #builder()}; {@link #validate(long)} checks it against the host
- * without touching KVM, with messages that say what to fix.
+ * What to run: the machine, its RAM and vCPUs, what it boots, its serial ports and optional
+ * devices, and how jkvm runs it. Build one with {@link #builder()};
+ * {@link #validate(long)} checks it against the host without touching KVM, with messages that
+ * say what to fix.
+ *
+ * @param irqchip   KVM's in-kernel PIC, IOAPIC, local APICs and PIT: always on a PC machine,
+ *                  optional on the bare one
+ * @param debugExit the debug-exit port (QEMU's isa-debug-exit), or null for none
  */
-public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String imageName, long loadAddress,
-                       EntryPoint entry, Map<String, Long> registers, ByteSink serial, int debugExitPort,
-                       int debugExitSize, ExitTracer tracer, long exitLimit, String kvmDevice, boolean irqchip,
-                       boolean instructionAssists, LinuxKernel linux,
-                       ByteSink serial2, MultibootKernel multiboot, PcOptions pcOptions) {
+public record VmConfig(MachineType machine, long memory, int cpus, BootSource boot, boolean irqchip,
+                       SerialPorts serial, DebugExitPort debugExit, PcOptions pcOptions, Execution execution) {
 
-    public static final long DEFAULT_MEMORY = 64L << 20;
-    public static final int NO_DEBUG_EXIT = -1;
-
-    public VmConfig {
-        registers = Map.copyOf(registers);
-        Objects.requireNonNull(mode);
-        Objects.requireNonNull(serial);
-        if (pcOptions == null) pcOptions = PcOptions.NONE;
-        if (linux != null && multiboot != null) throw new IllegalArgumentException("give a Linux or a multiboot kernel, not both");
+    /** COM1's output and COM2's (null: no COM2; COM2 is on the PC machines only). */
+    public record SerialPorts(ByteSink com1, ByteSink com2) {
+        public SerialPorts {
+            Objects.requireNonNull(com1, "com1");
+        }
     }
 
-    /** True when a kernel boots on the PC platform (Linux or multiboot) rather than a raw image on a bare machine. */
-    public boolean pcPlatform() { return linux != null || multiboot != null; }
+    /** QEMU's isa-debug-exit: a write of V ends the run with status (V &lt;&lt; 1) | 1. */
+    public record DebugExitPort(int port, int size) {}
+
+    /**
+     * How jkvm runs the guest rather than what the guest sees.
+     *
+     * @param kvmDevice          the KVM device node
+     * @param instructionAssists complete the few instructions a nested KVM's emulator fails on
+     * @param tracer             sees every exit (null: none)
+     * @param exitLimit          stop after this many exits (0: no limit)
+     */
+    public record Execution(String kvmDevice, boolean instructionAssists, ExitTracer tracer, long exitLimit) {}
+
+    public static final long DEFAULT_MEMORY = 64L << 20;
+
+    public VmConfig {
+        Objects.requireNonNull(machine, "machine");
+        Objects.requireNonNull(boot, "boot");
+        Objects.requireNonNull(serial, "serial");
+        Objects.requireNonNull(execution, "execution");
+        if (pcOptions == null) pcOptions = PcOptions.NONE;
+    }
 
     public static Builder builder() { return new Builder(); }
+
+    /** COM1's output. */
+    public ByteSink com1() { return serial.com1(); }
+
+    /** The raw image of a bare machine, or null. */
+    public RawImage rawImage() { return boot instanceof RawImage r ? r : null; }
 
     /**
      * The most vCPUs any x86 KVM gives one VM: KVM_MAX_VCPUS, CONFIG_KVM_MAX_NR_VCPUS at most
@@ -67,7 +88,7 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
     /**
      * Checks everything that does not need KVM: sizes, addresses, names, and that a Linux kernel is
      * a kernel; {@code hostMemory} bounds memory. (The loaders check a kernel, initrd and modules
-     * against RAM when they load them, which {@link VirtualMachine#create} also does before KVM.)
+     * against RAM when they load them, which {@code VirtualMachine.create} also does before KVM.)
      */
     public void validate(long hostMemory) {
         if (memory <= 0 || (memory & 0xfff) != 0) {
@@ -82,24 +103,42 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         if (cpus > MAX_VCPUS_ANY_HOST) {
             throw new JkvmException("--cpus " + cpus + " is more than KVM allows on any x86 host (" + MAX_VCPUS_ANY_HOST + ")");
         }
-        for (String name : registers.keySet()) {
+        if (debugExit != null && (debugExit.port() < 0 || debugExit.port() + debugExit.size() > 0x10000)) {
+            throw new JkvmException(String.format("debug-exit port 0x%x is not a valid I/O port", debugExit.port()));
+        }
+        if (execution.exitLimit() < 0) throw new JkvmException("--exits must be positive");
+        if (machine.pcFamily() == (boot instanceof RawImage)) {
+            throw new JkvmException(machine.pcFamily()
+                    ? "the " + machine.cliName() + " machine boots a kernel: give --kernel (a raw image runs on the bare machine)"
+                    : "the bare machine runs a raw image: give --machine pc or microvm for a kernel");
+        }
+        if (pcOptions.pciTestdevSlot() != PcOptions.NO_DEVICE && machine != MachineType.PC) {
+            throw new JkvmException("pci-testdev needs the PCI bus: use the pc machine");
+        }
+        if (serial.com2() != null && !machine.pcFamily()) throw new JkvmException("COM2 is on the pc and microvm machines only");
+        switch (boot) {
+            case LinuxKernel linux -> {
+                if (linux.kernel().length == 0) throw new JkvmException("kernel " + linux.name() + " is empty");
+                KernelImage.require(linux.kernel(), linux.name()); // the loader checks the rest against RAM
+            }
+            case MultibootKernel multiboot -> {
+                if (multiboot.kernel().length == 0) throw new JkvmException("kernel " + multiboot.name() + " is empty");
+            }
+            case RawImage raw -> validateRaw(raw);
+        }
+    }
+
+    private void validateRaw(RawImage raw) {
+        byte[] image = raw.image();
+        String imageName = raw.name();
+        long loadAddress = raw.loadAddress();
+        CpuMode mode = raw.mode();
+        EntryPoint entry = raw.entry();
+        for (String name : raw.registers().keySet()) {
             if (KvmRegs.offsetOf(name) < 0) {
                 throw new JkvmException("unknown register '" + name + "': use one of " + String.join(", ", KvmRegs.NAMES));
             }
         }
-        if (debugExitPort != NO_DEBUG_EXIT && (debugExitPort < 0 || debugExitPort + debugExitSize > 0x10000)) {
-            throw new JkvmException(String.format("debug-exit port 0x%x is not a valid I/O port", debugExitPort));
-        }
-        if (linux != null) {
-            if (linux.kernel().length == 0) throw new JkvmException("kernel " + linux.name() + " is empty");
-            KernelImage.require(linux.kernel(), linux.name());
-            return; // the loader checks the kernel, initrd and command line against RAM
-        }
-        if (multiboot != null) {
-            if (multiboot.kernel().length == 0) throw new JkvmException("kernel " + multiboot.name() + " is empty");
-            return; // the multiboot loader checks the image and modules against RAM
-        }
-        if (image == null) throw new JkvmException("no image to run");
         if (image.length == 0) throw new JkvmException("image " + imageName + " is empty");
         long ramEnd = Math.min(memory, Layout.MMIO_HOLE_START);
         if (loadAddress < 0 || loadAddress >= ramEnd) {
@@ -127,11 +166,11 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         if (mode != CpuMode.REAL && entry.segmented()) {
             throw new JkvmException("a SEG:OFF entry is for --mode real; give a plain address in " + mode.name().toLowerCase() + " mode");
         }
-        if (exitLimit < 0) throw new JkvmException("--exits must be positive");
     }
 
     /** A builder with jkvm's defaults: 64 MiB, 1 vCPU, real mode, COM1 discarded, debug exit at 0xf4. */
     public static final class Builder {
+        private MachineType machine;
         private long memory = DEFAULT_MEMORY;
         private int cpus = 1;
         private CpuMode mode = CpuMode.REAL;
@@ -141,35 +180,38 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
         private EntryPoint entry;
         private final Map<String, Long> registers = new LinkedHashMap<>();
         private ByteSink serial = ByteSink.NONE;
-        private int debugExitPort = DebugExit.DEFAULT_PORT;
-        private int debugExitSize = DebugExit.DEFAULT_SIZE;
+        private ByteSink serial2;
+        private DebugExitPort debugExit = new DebugExitPort(DebugExit.DEFAULT_PORT, DebugExit.DEFAULT_SIZE);
         private ExitTracer tracer;
         private long exitLimit;
         private String kvmDevice = "/dev/kvm";
         private boolean irqchip;
         private boolean instructionAssists = true;
-        private LinuxKernel linux;
-        private ByteSink serial2;
-        private MultibootKernel multiboot;
+        private BootSource kernel;
         private PcOptions pcOptions = PcOptions.NONE;
 
+        /** The machine; by default the bare machine for an image, microvm for a kernel. */
+        public Builder machine(MachineType m) { this.machine = m; return this; }
         public Builder memory(long bytes) { this.memory = bytes; return this; }
         public Builder cpus(int n) { this.cpus = n; return this; }
         public Builder mode(CpuMode m) { this.mode = m; return this; }
         public Builder image(byte[] bytes, String name) { this.image = bytes; this.imageName = name; return this; }
         public Builder loadAddress(long address) { this.loadAddress = address; return this; }
         public Builder entry(EntryPoint e) { this.entry = e; return this; }
-        public Builder register(String name, long value) { registers.put(name.toLowerCase(java.util.Locale.ROOT), value); return this; }
+        public Builder register(String name, long value) { registers.put(name.toLowerCase(Locale.ROOT), value); return this; }
         public Builder serial(ByteSink sink) { this.serial = sink; return this; }
-        public Builder debugExit(int port, int size) { this.debugExitPort = port; this.debugExitSize = size; return this; }
-        public Builder noDebugExit() { this.debugExitPort = NO_DEBUG_EXIT; return this; }
+        /** A second 16550A, COM2 at 0x2f8 (IRQ 3), on a PC machine; null for none. */
+        public Builder serial2(ByteSink sink) { this.serial2 = sink; return this; }
+        public Builder debugExit(int port, int size) { this.debugExit = new DebugExitPort(port, size); return this; }
+        public Builder noDebugExit() { this.debugExit = null; return this; }
         public Builder tracer(ExitTracer t) { this.tracer = t; return this; }
         public Builder exitLimit(long exits) { this.exitLimit = exits; return this; }
         public Builder kvmDevice(String path) { this.kvmDevice = path; return this; }
         /**
-         * KVM's in-kernel PIC, IOAPIC, local APICs and PIT. With it HLT waits for an interrupt
-         * inside KVM and no longer exits, so such a guest ends through a device (debug exit,
-         * power off). Off by default: the bare machine of the KVM tutorial.
+         * KVM's in-kernel PIC, IOAPIC, local APICs and PIT on the bare machine. With it HLT waits
+         * for an interrupt inside KVM and no longer exits, so such a guest ends through a device
+         * (debug exit, power off). Off by default: the bare machine of the KVM tutorial. The PC
+         * machines always have it.
          */
         public Builder irqchip(boolean on) { this.irqchip = on; return this; }
         /**
@@ -179,29 +221,30 @@ public record VmConfig(long memory, int cpus, CpuMode mode, byte[] image, String
          */
         public Builder instructionAssists(boolean on) { this.instructionAssists = on; return this; }
         /**
-         * Boot a Linux kernel on the PC platform (in-kernel irqchip and PIT, 16550A COM1, RTC,
-         * i8042) instead of running a raw image: long mode at the kernel's 64-bit entry with
-         * RSI = the zero page (Documentation/arch/x86/boot.rst).
+         * Boot a Linux kernel on a PC machine (in-kernel irqchip and PIT, 16550A COM1, RTC,
+         * i8042): long mode at the kernel's 64-bit entry with RSI = the zero page
+         * (Documentation/arch/x86/boot.rst), or PVH for an ELF vmlinux with its note.
          */
-        public Builder linux(LinuxKernel kernel) { this.linux = kernel; return this; }
-        /** A second 16550A, COM2 at 0x2f8 (IRQ 3), on the PC platform; null for none. */
-        public Builder serial2(ByteSink sink) { this.serial2 = sink; return this; }
+        public Builder linux(LinuxKernel k) { this.kernel = k; return this; }
         /**
-         * Boot a Multiboot v1 kernel on the PC platform: 32-bit protected mode, paging off, at the
+         * Boot a Multiboot v1 kernel on a PC machine: 32-bit protected mode, paging off, at the
          * kernel's entry with EAX = 0x2BADB002 and EBX = the multiboot information (Multiboot
          * 0.6.96, 3.2 "Machine state").
          */
-        public Builder multiboot(MultibootKernel kernel) { this.multiboot = kernel; return this; }
-        /** fw_cfg files, the PCI bus and QEMU's test devices on the PC platform. */
+        public Builder multiboot(MultibootKernel k) { this.kernel = k; return this; }
+        /** fw_cfg files, QEMU's test devices and the PIT's policy on a PC machine. */
         public Builder pcOptions(PcOptions options) { this.pcOptions = options; return this; }
 
         public VmConfig build() {
-            CpuMode m = linux != null ? CpuMode.LONG : multiboot != null ? CpuMode.PROTECTED : mode;
-            long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(m);
-            EntryPoint e = entry != null ? entry : EntryPoint.linear(load);
-            return new VmConfig(memory, cpus, m, image, imageName, load, e, registers, serial, debugExitPort,
-                    debugExitSize, tracer, exitLimit, kvmDevice, irqchip || linux != null || multiboot != null, instructionAssists,
-                    linux, serial2, multiboot, pcOptions);
+            MachineType m = machine != null ? machine : kernel != null ? MachineType.MICROVM : MachineType.BARE;
+            BootSource boot = kernel;
+            if (boot == null) {
+                if (image == null) throw new JkvmException("no image to run");
+                long load = loadAddress != null ? loadAddress : Layout.defaultLoadAddress(mode);
+                boot = new RawImage(image, imageName, load, mode, entry != null ? entry : EntryPoint.linear(load), registers);
+            }
+            return new VmConfig(m, memory, cpus, boot, irqchip || m.pcFamily(), new SerialPorts(serial, serial2), debugExit,
+                    pcOptions, new Execution(kvmDevice, instructionAssists, tracer, exitLimit));
         }
     }
 }

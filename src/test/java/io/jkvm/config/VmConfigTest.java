@@ -1,4 +1,4 @@
-package io.jkvm.api;
+package io.jkvm.config;
 
 import io.jkvm.JkvmException;
 import io.jkvm.boot.CpuMode;
@@ -45,13 +45,14 @@ class VmConfigTest {
     @Test
     void builderDefaults() {
         VmConfig real = base().build();
-        assertEquals(0x1000, real.loadAddress());
-        assertEquals(EntryPoint.linear(0x1000), real.entry());
+        assertEquals(0x1000, real.rawImage().loadAddress());
+        assertEquals(EntryPoint.linear(0x1000), real.rawImage().entry());
+        assertEquals(MachineType.BARE, real.machine());
         assertEquals(1, real.cpus());
-        assertEquals(0xf4, real.debugExitPort());
+        assertEquals(new VmConfig.DebugExitPort(0xf4, 4), real.debugExit());
         VmConfig lng = base().mode(CpuMode.LONG).build();
-        assertEquals(0x100000, lng.loadAddress());
-        assertEquals(EntryPoint.linear(0x100000), lng.entry());
+        assertEquals(0x100000, lng.rawImage().loadAddress());
+        assertEquals(EntryPoint.linear(0x100000), lng.rawImage().entry());
     }
 
     @Test
@@ -94,7 +95,20 @@ class VmConfigTest {
     @Test
     void imageMustBeThereAndNotEmpty() {
         assertEquals("image empty.bin is empty", rejected(base().image(new byte[0], "empty.bin")));
-        assertEquals("no image to run", rejected(VmConfig.builder()));
+        assertEquals("no image to run", assertThrows(JkvmException.class, () -> VmConfig.builder().build()).getMessage());
+    }
+
+    @Test
+    void theMachineMustFitTheBootSource() {
+        assertEquals("the pc machine boots a kernel: give --kernel (a raw image runs on the bare machine)",
+                rejected(base().machine(MachineType.PC)));
+        assertEquals("the bare machine runs a raw image: give --machine pc or microvm for a kernel",
+                rejected(base().machine(MachineType.BARE).multiboot(new MultibootKernel(new byte[1], "k", "", java.util.List.of()))));
+        assertEquals(MachineType.MICROVM, base().multiboot(new MultibootKernel(new byte[1], "k", "", java.util.List.of())).build().machine());
+        assertEquals("pci-testdev needs the PCI bus: use the pc machine", rejected(VmConfig.builder()
+                .multiboot(new MultibootKernel(new byte[1], "k", "", java.util.List.of()))
+                .pcOptions(PcOptions.builder().pciTestdev(3).build())));
+        assertEquals("COM2 is on the pc and microvm machines only", rejected(base().serial2(io.jkvm.devices.ByteSink.NONE)));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.jkvm.platform;
+package io.jkvm.config;
 
 import java.util.List;
 import java.util.Objects;
@@ -8,7 +8,7 @@ import java.util.Objects;
  * (QEMU passes it as the first word of the kernel's command line), the rest of the command line,
  * and the boot modules, each with its own string.
  */
-public record MultibootKernel(byte[] kernel, String name, String append, List<Module> modules) {
+public record MultibootKernel(byte[] kernel, String name, String append, List<Module> modules) implements BootSource {
     /** One boot module: its bytes and its string (QEMU: the -initrd entry, "path args..."). */
     public record Module(byte[] data, String string) {
         public Module {

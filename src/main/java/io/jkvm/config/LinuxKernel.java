@@ -1,4 +1,4 @@
-package io.jkvm.platform;
+package io.jkvm.config;
 
 import java.util.Objects;
 
@@ -8,7 +8,8 @@ import java.util.Objects;
  * and enters the uncompressed kernel directly (skipping the guest's own decompressor, which
  * runs at CPL0 and so is slow on hosts that emulate guest supervisor code).
  */
-public record LinuxKernel(byte[] kernel, String name, byte[] initrd, String cmdline, boolean hostDecompress) {
+public record LinuxKernel(byte[] kernel, String name, byte[] initrd, String cmdline, boolean hostDecompress)
+        implements BootSource {
     public LinuxKernel {
         Objects.requireNonNull(kernel, "kernel");
         if (name == null) name = "kernel";

@@ -1,0 +1,57 @@
+package io.jkvm.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The optional parts of a PC machine, as QEMU's command line adds them: files the user puts
+ * into fw_cfg (-fw_cfg), the CPU count fw_cfg reports as the maximum (-smp maxcpus), QEMU's
+ * test devices (-device pc-testdev, pci-testdev; the latter on the pc machine, which has the
+ * PCI bus), and whether the in-kernel PIT reinjects ticks the guest missed
+ * (-global kvm-pit.lost_tick_policy: delay reinjects, QEMU's default; discard does not).
+ *
+ * @param maxCpus        fw_cfg MAX_CPUS; 0 means the VM's CPU count
+ * @param pciTestdevSlot the PCI slot of a pci-testdev, or {@link #NO_DEVICE}
+ */
+public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestdev, int pciTestdevSlot,
+                        boolean pitReinject) {
+    /** A named fw_cfg file (QEMU -fw_cfg name=NAME,file=PATH or string=STR). */
+    public record FwCfgFile(String name, byte[] data) {
+        public FwCfgFile {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    public static final int NO_DEVICE = -1;
+
+    /** Nothing optional: the platform jkvm boots Linux on. */
+    public static final PcOptions NONE = builder().build();
+
+    public PcOptions {
+        fwCfgFiles = List.copyOf(fwCfgFiles);
+        if (pciTestdevSlot < NO_DEVICE || pciTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + pciTestdevSlot + " is not 0-31");
+        if (maxCpus < 0) throw new IllegalArgumentException("maxCpus " + maxCpus);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public static final class Builder {
+        private final List<FwCfgFile> fwCfgFiles = new ArrayList<>();
+        private int maxCpus;
+        private boolean pcTestdev;
+        private int pciTestdevSlot = NO_DEVICE;
+        private boolean pitReinject = true;
+
+        public Builder fwCfgFile(String name, byte[] data) { fwCfgFiles.add(new FwCfgFile(name, data)); return this; }
+        public Builder maxCpus(int n) { this.maxCpus = n; return this; }
+        public Builder pcTestdev(boolean on) { this.pcTestdev = on; return this; }
+        /** A pci-testdev in {@code slot} (needs the pc machine's PCI bus). */
+        public Builder pciTestdev(int slot) { this.pciTestdevSlot = slot; return this; }
+        public Builder pitReinject(boolean on) { this.pitReinject = on; return this; }
+        public int pciTestdevSlot() { return pciTestdevSlot; }
+
+        public PcOptions build() { return new PcOptions(fwCfgFiles, maxCpus, pcTestdev, pciTestdevSlot, pitReinject); }
+    }
+}
