@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.host.HostKind;
-import io.jkvm.host.SupervisorSpeed;
+import io.jkvm.cli.SupervisorSpeed;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmCpuid2;

@@ -1,7 +1,7 @@
 package io.jkvm.cli;
 
 import io.jkvm.host.HostKind;
-import io.jkvm.host.SupervisorSpeed;
+import io.jkvm.cli.SupervisorSpeed;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,9 +1,10 @@
-package io.jkvm.host;
+package io.jkvm.cli;
 
 import io.jkvm.api.VirtualMachine;
 import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
+import io.jkvm.host.HostKind;
 
 import java.time.Duration;
 
