@@ -103,6 +103,11 @@ public final class VcpuKicker {
         }
     }
 
+    /** On the vCPU thread: the next KVM_RUN completes a pending exit and returns without running the guest. */
+    public void setImmediateExit() {
+        run.setImmediateExit(true);
+    }
+
     /** Re-arms KVM_RUN after a kick that did not end the run (pause and resume). */
     public void clearImmediateExit() {
         run.setImmediateExit(false);

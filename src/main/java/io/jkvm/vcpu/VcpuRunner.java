@@ -44,6 +44,8 @@ public final class VcpuRunner implements Runnable {
     private final VcpuKicker kicker;
     private final Lifecycle lifecycle;
     private final VcpuInspector inspector;
+    /** The last KVM_RUN returned an exit that KVM completes only at the next KVM_RUN (I/O, MMIO, ...). */
+    private boolean exitPending;
 
     public VcpuRunner(VcpuFd vcpu, ExitDispatcher dispatcher, VcpuKicker kicker, Lifecycle lifecycle) {
         this.vcpu = vcpu;
@@ -83,6 +85,20 @@ public final class VcpuRunner implements Runnable {
     private int enterGuestOnce(KvmRun run) {
         if (lifecycle.stopping()) return END;
         if (lifecycle.pauseRequested()) {
+            // api.rst 5 (kvm_run, KVM_EXIT_IO/MMIO/...): an exit's operation is complete, and the
+            // vCPU's state consistent, only once userspace re-enters KVM_RUN. Re-enter with
+            // immediate_exit set: KVM finishes the operation and returns -EINTR at once,
+            // running no guest instruction. Only then may a paused vCPU's registers be read.
+            if (exitPending) {
+                kicker.setImmediateExit();
+                int r = vcpu.run();
+                exitPending = false;
+                if (VcpuKicker.isInterrupted(r)) kicker.drain();
+                else if (r < 0) {
+                    lifecycle.requestExit(VmExit.hostError("vCPU " + vcpu.id() + ": KVM_RUN failed: " + Errno.describe(-r)));
+                    return END;
+                }
+            }
             lifecycle.park(vcpu.id());
             if (lifecycle.stopping()) return END;
             // A kick that comes after this (a new pause) leaves its signal pending, so the
@@ -90,6 +106,7 @@ public final class VcpuRunner implements Runnable {
             kicker.clearImmediateExit();
         }
         int r = vcpu.run();
+        exitPending = r >= 0;
         if (r < 0) {
             if (VcpuKicker.isInterrupted(r)) {
                 kicker.drain();
