@@ -2,7 +2,6 @@ package io.jkvm.api;
 
 import io.jkvm.JkvmException;
 import io.jkvm.exit.VmExit;
-import io.jkvm.acpi.AcpiLayout;
 import io.jkvm.acpi.ResetControl;
 import io.jkvm.acpi.SleepControl;
 import io.jkvm.boot.BootFpu;
@@ -16,6 +15,7 @@ import io.jkvm.platform.PcBoot;
 import io.jkvm.platform.PcPlatform;
 import io.jkvm.platform.PcExtras;
 import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.devices.DebugExit;
@@ -225,12 +225,12 @@ public final class VirtualMachine implements AutoCloseable {
             long low = Math.min(config.memory(), Layout.MMIO_HOLE_START);
             platform = PcPlatform.attach(ports, this::interruptLine, config.serial(), config.serial2(), lifecycle::requestExit,
                     low, config.memory() - low);
-            ports.attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(lifecycle::requestExit));
-            ports.attach(AcpiLayout.RESET_PORT, 1, new ResetControl(lifecycle::requestExit));
+            ports.attach(PcPorts.ACPI_SLEEP.base(), PcPorts.ACPI_SLEEP.length(), new SleepControl(lifecycle::requestExit));
+            ports.attach(PcPorts.ACPI_RESET.base(), PcPorts.ACPI_RESET.length(), new ResetControl(lifecycle::requestExit));
             PcExtras.attach(ports, mmio, memory, this::interruptLine, config, fwCfgKernelItems);
             fwCfgKernelItems = FwCfgKernelItems.NONE;
         } else {
-            ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
+            ports.attach(PcPorts.COM1.base(), SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));
         }
         if (config.debugExitPort() != VmConfig.NO_DEBUG_EXIT) {
             ports.attach(config.debugExitPort(), config.debugExitSize(), new DebugExit(lifecycle::requestExit));

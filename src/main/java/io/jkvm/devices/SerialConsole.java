@@ -3,7 +3,7 @@ package io.jkvm.devices;
 import io.jkvm.bus.BusDevice;
 
 /**
- * The transmit side of a 16550-compatible UART (COM1 at 0x3f8), enough for guests that print:
+ * The transmit side of a 16550-compatible UART (COM1, {@link io.jkvm.boot.PcPorts#COM1}), enough for guests that print:
  * a byte written to THR goes to the sink, and LSR always reports the transmitter empty, since
  * guests poll it before writing. The full 16550A (FIFOs, interrupts, input) comes later.
  *
