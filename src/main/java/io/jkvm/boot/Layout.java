@@ -244,6 +244,11 @@ public final class Layout {
         public boolean overlaps(Region other) {
             return start < other.end && other.start < end;
         }
+
+        @Override
+        public String toString() {
+            return String.format("%s [0x%x, 0x%x) %s%s", name, start, end, modes, within == null ? "" : " in " + within);
+        }
     }
 
     private static final Set<CpuMode> ALL = EnumSet.allOf(CpuMode.class);

@@ -54,6 +54,11 @@ public final class PcPorts {
         public boolean overlaps(PortRange other) {
             return base < other.end() && other.base < end();
         }
+
+        @Override
+        public String toString() {
+            return String.format("%s [0x%x, 0x%x)%s", name, base, end(), irq == NO_IRQ ? "" : " IRQ " + irq);
+        }
     }
 
     public static final int NO_IRQ = -1;

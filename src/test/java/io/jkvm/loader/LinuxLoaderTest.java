@@ -20,6 +20,13 @@ class LinuxLoaderTest {
     /** HOST-NOTES.md's command line, shortened. */
     private static final String CMDLINE = "console=ttyS0 quiet nokaslr noxsave mitigations=off nopti panic=-1 reboot=t";
 
+    /** boot_params fits the page Layout keeps for it. */
+    @Test
+    void zeroPageFitsItsPage() {
+        assertTrue(ZeroPage.SIZE <= Layout.ZERO_PAGE_SIZE);
+        assertEquals(0, Layout.ZERO_PAGE_ADDR % Layout.PAGE_SIZE);
+    }
+
     @Test
     void debianBzImageWithInitrd() {
         byte[] image = TestKernel.bzImage();
