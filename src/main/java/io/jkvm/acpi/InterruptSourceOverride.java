@@ -21,7 +21,7 @@ public record InterruptSourceOverride(int source, int gsi, int flags) {
     public static final int LEVEL = 0b11 << 2;
 
     /** ISA IRQ0 (the PIT) on GSI 2, edge, active high: every PC with an IOAPIC. */
-    public static final InterruptSourceOverride PC_TIMER = new InterruptSourceOverride(0, 2, ACTIVE_HIGH | EDGE);
+    public static final InterruptSourceOverride PC_TIMER = new InterruptSourceOverride(PcPorts.PIT.irq(), 2, ACTIVE_HIGH | EDGE);
 
     public InterruptSourceOverride {
         if (source < 0 || source >= PcPorts.ISA_IRQS) throw new IllegalArgumentException("not an ISA IRQ: " + source);
