@@ -1,5 +1,7 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.memory.GuestMemory;
 
 import java.util.ArrayList;
@@ -9,18 +11,21 @@ import java.util.List;
  * jkvm's ACPI tables, laid out and written to guest RAM:
  *
  * <pre>
- * RSDP at AcpiLayout.RSDP_ADDR ──► XSDT ──► FADT ──► DSDT
+ * RSDP at Layout.RSDP_ADDR ──► XSDT ──► FADT ──► DSDT
  *                                       └─► MADT
  * </pre>
  *
- * The XSDT, FADT, DSDT and MADT follow one another from {@link AcpiLayout#TABLES_ADDR}, each
- * on a {@link AcpiLayout#TABLE_ALIGN} boundary, all below {@link AcpiLayout#TABLES_END}.
+ * The XSDT, FADT, DSDT and MADT follow one another from {@link Layout#ACPI_TABLES_ADDR}, each
+ * on a {@link #TABLE_ALIGN} boundary, all below {@link Layout#ACPI_TABLES_END}.
  * Building is pure ({@link #build}); {@link Image#writeTo} copies the bytes into guest RAM.
- * The FADT points the guest at {@link SleepControl} on {@link AcpiLayout#SLEEP_PORT} and
- * {@link ResetControl} on {@link AcpiLayout#RESET_PORT}: attach both for power-off and reboot.
+ * The FADT points the guest at {@link SleepControl} on {@link PcPorts#ACPI_SLEEP} and
+ * {@link ResetControl} on {@link PcPorts#ACPI_RESET}: attach both for power-off and reboot.
  */
 public final class AcpiTables {
     private AcpiTables() {}
+
+    /** Each table starts on this boundary (the spec asks for none beyond the RSDP's 16). */
+    public static final int TABLE_ALIGN = 64;
 
     /** One table and where it goes. */
     public record Table(String signature, long address, byte[] bytes) {
@@ -67,7 +72,7 @@ public final class AcpiTables {
         byte[] dsdt = Dsdt.build(platform);
         byte[] madt = Madt.build(platform.cpus(), platform.overrides());
 
-        long xsdtAddr = AcpiLayout.TABLES_ADDR;
+        long xsdtAddr = Layout.ACPI_TABLES_ADDR;
         long fadtAddr = align(xsdtAddr + Xsdt.length(2));
         long dsdtAddr = align(fadtAddr + Fadt.LENGTH);
         long madtAddr = align(dsdtAddr + dsdt.length);
@@ -77,19 +82,19 @@ public final class AcpiTables {
         byte[] rsdp = Rsdp.build(xsdtAddr);
 
         List<Table> tables = new ArrayList<>();
-        tables.add(new Table(Rsdp.SIGNATURE, AcpiLayout.RSDP_ADDR, rsdp));
+        tables.add(new Table(Rsdp.SIGNATURE, Layout.RSDP_ADDR, rsdp));
         tables.add(new Table(Xsdt.SIGNATURE, xsdtAddr, xsdt));
         tables.add(new Table(Fadt.SIGNATURE, fadtAddr, fadt));
         tables.add(new Table(Dsdt.SIGNATURE, dsdtAddr, dsdt));
         tables.add(new Table(Madt.SIGNATURE, madtAddr, madt));
         long end = tables.getLast().end();
-        if (end > AcpiLayout.TABLES_END) {
-            throw new IllegalStateException(String.format("ACPI tables for %d CPUs end at 0x%x, past 0x%x", platform.cpus(), end, AcpiLayout.TABLES_END));
+        if (end > Layout.ACPI_TABLES_END) {
+            throw new IllegalStateException(String.format("ACPI tables for %d CPUs end at 0x%x, past 0x%x", platform.cpus(), end, Layout.ACPI_TABLES_END));
         }
         return new Image(tables);
     }
 
     static long align(long address) {
-        return (address + AcpiLayout.TABLE_ALIGN - 1) & -AcpiLayout.TABLE_ALIGN;
+        return (address + TABLE_ALIGN - 1) & -TABLE_ALIGN;
     }
 }

@@ -1,5 +1,8 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
+
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -27,26 +30,13 @@ import java.nio.ByteBuffer;
  * }
  * </pre>
  *
- * Revision 2: integers in this table's AML are 64 bits wide.
+ * The ports and IRQs are {@link PcPorts}'. Revision 2: integers in this table's AML are 64 bits wide.
  */
 public final class Dsdt {
     private Dsdt() {}
 
     public static final String SIGNATURE = "DSDT";
     public static final int REVISION = 2;
-
-    /** COM1 as on every PC (jkvm attaches SerialConsole there). */
-    public static final int COM1_PORT = 0x3f8;
-    public static final int COM1_PORTS = 8;
-    public static final int COM1_IRQ = 4;
-    /** The 8042's data and command/status ports and the keyboard's IRQ. */
-    public static final int I8042_DATA_PORT = 0x60;
-    public static final int I8042_COMMAND_PORT = 0x64;
-    public static final int KEYBOARD_IRQ = 1;
-    /** The RTC's index and data ports and its IRQ. */
-    public static final int RTC_PORT = 0x70;
-    public static final int RTC_PORTS = 2;
-    public static final int RTC_IRQ = 8;
 
     public static byte[] build(Platform platform) {
         byte[] aml = aml(platform);
@@ -61,7 +51,7 @@ public final class Dsdt {
         devices.writeBytes(com1());
         if (platform.i8042()) devices.writeBytes(keyboard());
         if (platform.cmosRtc()) devices.writeBytes(rtc());
-        return Aml.concat(s5(AcpiLayout.S5_SLP_TYP), Aml.scope("\\_SB", devices.toByteArray()));
+        return Aml.concat(s5(SleepControl.S5_SLP_TYP), Aml.scope("\\_SB", devices.toByteArray()));
     }
 
     /**
@@ -78,8 +68,8 @@ public final class Dsdt {
                 Aml.name("_HID", Aml.eisaId("PNP0501")),
                 Aml.name("_UID", Aml.integer(0)),
                 Aml.name("_CRS", new ResourceTemplate()
-                        .io(COM1_PORT, COM1_PORT, 1, COM1_PORTS)
-                        .irq(COM1_IRQ)
+                        .io(PcPorts.COM1.base(), PcPorts.COM1.base(), 1, PcPorts.COM1.length())
+                        .irq(PcPorts.COM1.irq())
                         .toAml()));
     }
 
@@ -87,9 +77,9 @@ public final class Dsdt {
         return Aml.device("KBD",
                 Aml.name("_HID", Aml.eisaId("PNP0303")),
                 Aml.name("_CRS", new ResourceTemplate()
-                        .io(I8042_DATA_PORT, I8042_DATA_PORT, 1, 1)
-                        .io(I8042_COMMAND_PORT, I8042_COMMAND_PORT, 1, 1)
-                        .irq(KEYBOARD_IRQ)
+                        .io(PcPorts.I8042_DATA.base(), PcPorts.I8042_DATA.base(), 1, PcPorts.I8042_DATA.length())
+                        .io(PcPorts.I8042_COMMAND.base(), PcPorts.I8042_COMMAND.base(), 1, PcPorts.I8042_COMMAND.length())
+                        .irq(PcPorts.I8042_DATA.irq())
                         .toAml()));
     }
 
@@ -97,8 +87,8 @@ public final class Dsdt {
         return Aml.device("RTC",
                 Aml.name("_HID", Aml.eisaId("PNP0B00")),
                 Aml.name("_CRS", new ResourceTemplate()
-                        .io(RTC_PORT, RTC_PORT, 1, RTC_PORTS)
-                        .irq(RTC_IRQ)
+                        .io(PcPorts.RTC.base(), PcPorts.RTC.base(), 1, PcPorts.RTC.length())
+                        .irq(PcPorts.RTC.irq())
                         .toAml()));
     }
 }

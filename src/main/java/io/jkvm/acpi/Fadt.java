@@ -1,5 +1,7 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -101,8 +103,8 @@ public final class Fadt {
     /**
      * jkvm's FADT for {@code platform}: hardware-reduced, the DSDT at {@code dsdtAddress} (below
      * 4 GiB, in both the 32- and 64-bit fields), the sleep control and status registers at byte
-     * port {@link AcpiLayout#SLEEP_PORT}, the reset register at byte port
-     * {@link AcpiLayout#RESET_PORT} taking {@link AcpiLayout#RESET_VALUE}.
+     * port {@link PcPorts#ACPI_SLEEP}, the reset register at byte port
+     * {@link PcPorts#ACPI_RESET} taking {@link ResetControl#RESET_VALUE}.
      */
     public static byte[] build(long dsdtAddress, Platform platform) {
         if (dsdtAddress <= 0 || dsdtAddress > 0xFFFF_FFFFL) {
@@ -115,15 +117,15 @@ public final class Fadt {
         b.put(CENTURY, (byte) (platform.cmosRtc() ? CMOS_CENTURY_INDEX : 0));
         b.putShort(IAPC_BOOT_ARCH, (short) iapcBootArch(platform));
         b.putInt(FLAGS, JKVM_FLAGS);
-        GenericAddress.ioPort8(AcpiLayout.RESET_PORT).put(b, RESET_REG);
-        b.put(RESET_VALUE, (byte) AcpiLayout.RESET_VALUE);
+        GenericAddress.ioPort8(PcPorts.ACPI_RESET.base()).put(b, RESET_REG);
+        b.put(RESET_VALUE, (byte) ResetControl.RESET_VALUE);
         b.putShort(ARM_BOOT_ARCH, (short) 0);
         b.put(FADT_MINOR_VERSION, (byte) MINOR_REVISION);
         b.putLong(X_FIRMWARE_CTRL, 0);
         b.putLong(X_DSDT, dsdtAddress);
         // 4.8.3.7: Register_Bit_Width 8, Register_Bit_Offset 0.
-        GenericAddress.ioPort8(AcpiLayout.SLEEP_PORT).put(b, SLEEP_CONTROL_REG);
-        GenericAddress.ioPort8(AcpiLayout.SLEEP_PORT).put(b, SLEEP_STATUS_REG);
+        GenericAddress.ioPort8(PcPorts.ACPI_SLEEP.base()).put(b, SLEEP_CONTROL_REG);
+        GenericAddress.ioPort8(PcPorts.ACPI_SLEEP.base()).put(b, SLEEP_STATUS_REG);
         b.putLong(HYPERVISOR_VENDOR_IDENTITY, HYPERVISOR_VENDOR_ID);
         return SdtHeader.finish(b);
     }

@@ -1,5 +1,8 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
+
+
 /**
  * An ISA interrupt that does not reach the IOAPIC pin of the same number, or not with ISA's
  * edge/active-high signalling (ACPI 6.5 5.2.12.5; the flags are the MPS INTI
@@ -18,12 +21,12 @@ public record InterruptSourceOverride(int source, int gsi, int flags) {
     public static final int LEVEL = 0b11 << 2;
 
     /** ISA IRQ0 (the PIT) on GSI 2, edge, active high: every PC with an IOAPIC. */
-    public static final InterruptSourceOverride PC_TIMER = new InterruptSourceOverride(0, 2, ACTIVE_HIGH | EDGE);
+    public static final InterruptSourceOverride PC_TIMER = new InterruptSourceOverride(PcPorts.PIT.irq(), 2, ACTIVE_HIGH | EDGE);
 
     public InterruptSourceOverride {
-        if (source < 0 || source > 15) throw new IllegalArgumentException("not an ISA IRQ: " + source);
-        if (gsi < 0 || gsi >= AcpiLayout.IO_APIC_PINS) {
-            throw new IllegalArgumentException("GSI " + gsi + " is not a pin of the IOAPIC (0-" + (AcpiLayout.IO_APIC_PINS - 1) + ")");
+        if (source < 0 || source >= PcPorts.ISA_IRQS) throw new IllegalArgumentException("not an ISA IRQ: " + source);
+        if (gsi < 0 || gsi >= PcPorts.IOAPIC_PINS) {
+            throw new IllegalArgumentException("GSI " + gsi + " is not a pin of the IOAPIC (0-" + (PcPorts.IOAPIC_PINS - 1) + ")");
         }
         if ((flags & ~0xf) != 0) throw new IllegalArgumentException("MPS INTI flags are 4 bits: 0x" + Integer.toHexString(flags));
     }

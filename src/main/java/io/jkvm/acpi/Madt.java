@@ -1,5 +1,7 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.Layout;
+
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -44,6 +46,12 @@ public final class Madt {
      */
     public static final int MAX_CPUS = 255;
 
+    /**
+     * The IOAPIC ID the MADT declares: 0, what the ID register of KVM's IOAPIC reads after
+     * reset, and QEMU's choice. 64-bit Linux only checks it is unique among IOAPICs.
+     */
+    public static final int IO_APIC_ID = 0;
+
     public static int length(int cpus, int overrides) {
         return STRUCTURES + cpus * LOCAL_APIC_LENGTH + IO_APIC_LENGTH + overrides * OVERRIDE_LENGTH;
     }
@@ -51,7 +59,7 @@ public final class Madt {
     public static byte[] build(int cpus, List<InterruptSourceOverride> overrides) {
         if (cpus < 1 || cpus > MAX_CPUS) throw new IllegalArgumentException("the MADT describes 1 to " + MAX_CPUS + " CPUs: " + cpus);
         ByteBuffer b = SdtHeader.begin(SIGNATURE, length(cpus, overrides.size()), REVISION, "JKVMAPIC");
-        b.putInt(LOCAL_APIC_ADDRESS, (int) AcpiLayout.LOCAL_APIC_ADDR);
+        b.putInt(LOCAL_APIC_ADDRESS, (int) Layout.LOCAL_APIC_ADDR);
         b.putInt(FLAGS, PCAT_COMPAT);
         int at = STRUCTURES;
         for (int cpu = 0; cpu < cpus; cpu++) {
@@ -64,8 +72,8 @@ public final class Madt {
         }
         b.put(at, (byte) TYPE_IO_APIC);
         b.put(at + 1, (byte) IO_APIC_LENGTH);
-        b.put(at + 2, (byte) AcpiLayout.IO_APIC_ID);
-        b.putInt(at + 4, (int) AcpiLayout.IO_APIC_ADDR);
+        b.put(at + 2, (byte) IO_APIC_ID);
+        b.putInt(at + 4, (int) Layout.IO_APIC_ADDR);
         b.putInt(at + 8, 0); // Global System Interrupt Base: its pins are GSIs 0-23
         at += IO_APIC_LENGTH;
         for (InterruptSourceOverride o : overrides) {

@@ -1,21 +1,25 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.exit.ExitRequester;
 import io.jkvm.exit.VmExit;
 import io.jkvm.bus.BusDevice;
 
 /**
- * The FADT reset register (ACPI 6.5 4.8.3.6), a byte port (at {@link AcpiLayout#RESET_PORT}):
- * writing RESET_VALUE ({@link AcpiLayout#RESET_VALUE}) resets the machine, which ends the run
+ * The FADT reset register (ACPI 6.5 4.8.3.6), a byte port (at {@link PcPorts#ACPI_RESET}):
+ * writing RESET_VALUE ({@link #RESET_VALUE}) resets the machine, which ends the run
  * with {@link VmExit#reset}. Linux's {@code reboot} tries it first (acpi_reboot); without it the
  * reboot ends in a triple fault. Other values are ignored; reads return 0. Pure: no KVM, no state.
  */
 public final class ResetControl implements BusDevice {
+    /** The value the guest writes to reset: 0x06 as a PC chipset's 0xcf9 takes (full reset); the FADT's RESET_VALUE. */
+    public static final int RESET_VALUE = 0x06;
+
     private final ExitRequester exits;
     private final int resetValue;
 
     public ResetControl(ExitRequester exits) {
-        this(exits, AcpiLayout.RESET_VALUE);
+        this(exits, RESET_VALUE);
     }
 
     public ResetControl(ExitRequester exits, int resetValue) {

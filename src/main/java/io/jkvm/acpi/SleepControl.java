@@ -1,12 +1,13 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.exit.ExitRequester;
 import io.jkvm.exit.VmExit;
 import io.jkvm.bus.BusDevice;
 
 /**
  * The hardware-reduced sleep control and sleep status registers (ACPI 6.5 4.8.3.7), one byte
- * port that the FADT names as both (at {@link AcpiLayout#SLEEP_PORT}). Pure: no KVM, no state.
+ * port that the FADT names as both (at {@link PcPorts#ACPI_SLEEP}). Pure: no KVM, no state.
  *
  * <pre>
  * Sleep control (write):  bits 4-2 SLP_TYP, bit 5 SLP_EN, others reserved
@@ -23,13 +24,15 @@ public final class SleepControl implements BusDevice {
     public static final int SLP_TYP_MASK = 0x1c;
     public static final int SLP_EN = 0x20;
     public static final int WAK_STS = 0x80;
+    /** SLP_TYP for S5 (soft off) in the DSDT's \_S5 and the sleep control register; 5 to read as "S5". */
+    public static final int S5_SLP_TYP = 5;
 
     private final ExitRequester exits;
     private final int s5SleepType;
 
-    /** Powers off on S5 with jkvm's SLP_TYP ({@link AcpiLayout#S5_SLP_TYP}, as the DSDT's \_S5 says). */
+    /** Powers off on S5 with jkvm's SLP_TYP ({@link #S5_SLP_TYP}, as the DSDT's \_S5 says). */
     public SleepControl(ExitRequester exits) {
-        this(exits, AcpiLayout.S5_SLP_TYP);
+        this(exits, S5_SLP_TYP);
     }
 
     public SleepControl(ExitRequester exits, int s5SleepType) {

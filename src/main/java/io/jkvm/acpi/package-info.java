@@ -4,6 +4,7 @@
  * by {@link io.jkvm.acpi.AcpiTables}; the two tiny port devices the FADT points at
  * ({@link io.jkvm.acpi.SleepControl}, {@link io.jkvm.acpi.ResetControl}); and the AML encoder
  * the DSDT is made with ({@link io.jkvm.acpi.Aml}). One table per file, every checksum in
- * {@link io.jkvm.acpi.Checksum}, addresses and ports in {@link io.jkvm.acpi.AcpiLayout}.
+ * {@link io.jkvm.acpi.Checksum}, addresses in {@link io.jkvm.boot.Layout} and ports in
+ * {@link io.jkvm.boot.PcPorts}.
  */
 package io.jkvm.acpi;

@@ -7,8 +7,8 @@ import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.devices.ByteSink;
-import io.jkvm.devices.DebugExit;
 import io.jkvm.host.HostProfile;
 import io.jkvm.config.LinuxKernel;
 import io.jkvm.platform.MultibootBoot;
@@ -168,7 +168,7 @@ final class RunCommand {
         }
         if (debugExit != null) {
             if (debugExit.equals("none")) b.noDebugExit();
-            else b.debugExit((int) (long) usage(() -> Sizes.parseNumber(debugExit), "--debug-exit"), DebugExit.DEFAULT_SIZE);
+            else b.debugExit((int) (long) usage(() -> Sizes.parseNumber(debugExit), "--debug-exit"), PcPorts.DEBUG_EXIT.length());
         }
         if (exits != null) {
             long n = usage(() -> Sizes.parseNumber(exits), "--exits");

@@ -5,8 +5,8 @@ import io.jkvm.Sizes;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.devices.ByteSink;
-import io.jkvm.devices.DebugExit;
 import io.jkvm.kvm.KvmRegs;
 import io.jkvm.loader.KernelImage;
 import io.jkvm.vcpu.ExitTracer;
@@ -181,7 +181,7 @@ public record VmConfig(MachineType machine, long memory, int cpus, BootSource bo
         private final Map<String, Long> registers = new LinkedHashMap<>();
         private ByteSink serial = ByteSink.NONE;
         private ByteSink serial2;
-        private DebugExitPort debugExit = new DebugExitPort(DebugExit.DEFAULT_PORT, DebugExit.DEFAULT_SIZE);
+        private DebugExitPort debugExit = new DebugExitPort(PcPorts.DEBUG_EXIT.base(), PcPorts.DEBUG_EXIT.length());
         private ExitTracer tracer;
         private long exitLimit;
         private String kvmDevice = "/dev/kvm";

@@ -1,5 +1,6 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
 
@@ -12,7 +13,7 @@ import java.time.ZoneOffset;
 
 /**
  * The PC's real-time clock and CMOS RAM, a Motorola MC146818A behind an index port (0x70) and a
- * data port (0x71); attach it as {@link #PORT_COUNT} ports at {@link #BASE_PORT}.
+ * data port (0x71); attach it as {@link #PORT_COUNT} ports at {@link PcPorts#RTC}.
  *
  * <p>Address map (MC146818A datasheet, figure 4; 0x32 is the IBM PC AT century byte, which the
  * ACPI FADT CENTURY field names):
@@ -51,9 +52,7 @@ import java.time.ZoneOffset;
  * at {@link #nextEvent()}.
  */
 public final class CmosRtc implements BusDevice {
-    public static final int BASE_PORT = 0x70;
     public static final int PORT_COUNT = 2;
-    public static final int IRQ = 8;
     /** Bytes of CMOS, registers included. */
     public static final int SIZE = 128;
 

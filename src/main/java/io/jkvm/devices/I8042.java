@@ -1,5 +1,6 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.exit.ExitRequester;
 import io.jkvm.exit.VmExit;
 import io.jkvm.bus.BusDevice;
@@ -12,7 +13,7 @@ import io.jkvm.irq.InterruptLine;
  *
  * <p>The two ports are not adjacent (0x61 between them belongs to {@link SystemControlPortB}), so
  * the controller offers one {@link BusDevice} per port: attach {@link #dataPort()} at
- * {@link #DATA_PORT} and {@link #commandPort()} at {@link #COMMAND_PORT}, one byte each.
+ * {@link PcPorts#I8042_DATA} and {@link #commandPort()} at {@link PcPorts#I8042_COMMAND}, one byte each.
  *
  * <p>Status register, read from 0x64 (IBM PC AT Technical Reference, "Keyboard controller";
  * Linux {@code I8042_STR_*}):
@@ -39,11 +40,6 @@ import io.jkvm.irq.InterruptLine;
  * KVM does not mask A20.
  */
 public final class I8042 {
-    public static final int DATA_PORT = 0x60;
-    public static final int COMMAND_PORT = 0x64;
-    public static final int KEYBOARD_IRQ = 1;
-    public static final int AUX_IRQ = 12;
-
     static final int STR_OBF = 0x01;
     static final int STR_SYSFLAG = 0x04;
     static final int STR_CMDDAT = 0x08;

@@ -1,5 +1,7 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusAccess;
 import io.jkvm.bus.BusDevice;
@@ -10,7 +12,8 @@ import java.util.function.LongConsumer;
 
 /**
  * QEMU's {@code pc-testdev} (hw/misc/pc-testdev.c), the ISA test device kvm-unit-tests' x86
- * tests expect ({@code -device pc-testdev}):
+ * tests expect ({@code -device pc-testdev}), on QEMU's ports and address ({@link PcPorts#PC_TESTDEV},
+ * {@link PcPorts#PC_TESTDEV_IRQ}, {@link Layout#PC_TESTDEV_IOMEM_ADDR}):
  * <pre>
  * port 0xe0-0xe3      "ioport": a 32-bit little-endian register; any access reads/writes its bytes
  * port 0xe4-0xe7      "flush-page": a 4-byte write of A flushes the guest page A &amp; ~0xfff; reads 0
@@ -41,17 +44,14 @@ import java.util.function.LongConsumer;
  * by this object; interrupt lines and the flush hook are called without the lock.
  */
 public final class PcTestdev {
-    public static final int IOPORT = 0xe0;
-    public static final int FLUSH_PAGE_PORT = 0xe4;
-    public static final int IOPORT_BYTE = 0xe8;
-    /** 0xe0-0xeb: ioport, flush-page and ioport-byte, 4 bytes each. */
-    public static final int PORT_WINDOW_LENGTH = 12;
-    public static final int IRQ_PORT = 0x2000;
-    public static final int IRQ_PORT_LENGTH = 24;
-    public static final long IOMEM_BASE = 0xff00_0000L;
-    public static final int IOMEM_LENGTH = 0x1_0000;
+    /** In the port window (0xe0-0xeb): ioport at 0, flush-page and ioport-byte, 4 bytes each. */
+    static final int FLUSH_PAGE_OFFSET = 4;
+    static final int IOPORT_BYTE_OFFSET = 8;
+    private static final int PORT_WINDOW_LENGTH = PcPorts.PC_TESTDEV.length();
+    private static final int IRQ_PORT_LENGTH = PcPorts.PC_TESTDEV_IRQ.length();
+    private static final int IOMEM_LENGTH = Layout.PC_TESTDEV_IOMEM_SIZE;
     /** ISA IRQs 0-15 (QEMU's ISA_NUM_IRQS). */
-    public static final int ISA_IRQS = 16;
+    private static final int ISA_IRQS = PcPorts.ISA_IRQS;
 
     private final InterruptLine[] irqLines = new InterruptLine[ISA_IRQS];
     private final LongConsumer flushPage;
@@ -78,19 +78,19 @@ public final class PcTestdev {
     /** Creates the device and attaches its three windows. */
     public static PcTestdev attach(Bus ports, Bus mmio, IntFunction<InterruptLine> isaIrq) {
         PcTestdev device = new PcTestdev(isaIrq);
-        ports.attach(IOPORT, PORT_WINDOW_LENGTH, device.portWindow);
-        ports.attach(IRQ_PORT, IRQ_PORT_LENGTH, device.irqPort);
-        mmio.attach(IOMEM_BASE, IOMEM_LENGTH, device.iomemWindow);
+        ports.attach(PcPorts.PC_TESTDEV.base(), PORT_WINDOW_LENGTH, device.portWindow);
+        ports.attach(PcPorts.PC_TESTDEV_IRQ.base(), IRQ_PORT_LENGTH, device.irqPort);
+        mmio.attach(Layout.PC_TESTDEV_IOMEM_ADDR, IOMEM_LENGTH, device.iomemWindow);
         return device;
     }
 
-    /** Ports 0xe0-0xeb. */
+    /** Ports 0xe0-0xeb ({@link PcPorts#PC_TESTDEV}). */
     public BusDevice portWindow() { return portWindow; }
 
-    /** Ports 0x2000-0x2017. */
+    /** Ports 0x2000-0x2017 ({@link PcPorts#PC_TESTDEV_IRQ}). */
     public BusDevice irqPort() { return irqPort; }
 
-    /** The 64 KiB at 0xff000000. */
+    /** The 64 KiB at 0xff000000 ({@link Layout#PC_TESTDEV_IOMEM_ADDR}). */
     public BusDevice iomem() { return iomemWindow; }
 
     /** The ioport register. */
@@ -108,7 +108,7 @@ public final class PcTestdev {
             for (int done = 0, piece; done < size; done += piece) {
                 long at = offset + done;
                 piece = BusAccess.pieceSize(at, size - done, 4);
-                if (at < FLUSH_PAGE_PORT - IOPORT || at >= IOPORT_BYTE - IOPORT) {
+                if (at < FLUSH_PAGE_OFFSET || at >= IOPORT_BYTE_OFFSET) {
                     value |= ioportBytes((int) at & 3, piece) << (8 * done);
                 } // flush-page reads 0
             }
@@ -122,7 +122,7 @@ public final class PcTestdev {
                 long at = offset + done;
                 piece = BusAccess.pieceSize(at, size - done, 4);
                 long data = (value >>> (8 * done)) & BusAccess.mask(piece);
-                if (at < FLUSH_PAGE_PORT - IOPORT || at >= IOPORT_BYTE - IOPORT) {
+                if (at < FLUSH_PAGE_OFFSET || at >= IOPORT_BYTE_OFFSET) {
                     setIoportBytes((int) at & 3, piece, (int) data);
                 } else if (piece == 4) {
                     flushPage.accept(data & ~0xfffL);

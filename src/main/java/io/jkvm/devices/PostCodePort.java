@@ -1,11 +1,12 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 
 import java.util.function.IntConsumer;
 
 /**
- * The POST-code port 0x80 (IBM PC AT: the manufacturing-test checkpoint latch, later a DMA page
+ * The POST-code port ({@link PcPorts#POST}, 0x80; IBM PC AT: the manufacturing-test checkpoint latch, later a DMA page
  * register nobody uses). Linux writes it to slow port I/O down ({@code outb_p} /
  * {@code native_io_delay} in arch/x86/kernel/io_delay.c, the default "0x80" delay type); BIOSes
  * and some test kernels write progress codes there.
@@ -16,8 +17,6 @@ import java.util.function.IntConsumer;
  * drives the bus yet); bytes of a wider read above the first read 0xff.
  */
 public final class PostCodePort implements BusDevice {
-    public static final int PORT = 0x80;
-
     private final IntConsumer observer;
     private int last = 0xff;
     private long writes;

@@ -1,11 +1,12 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 
 import java.util.function.BooleanSupplier;
 
 /**
- * System control port B at 0x61 (IBM PC AT Technical Reference, "System board I/O"; Intel
+ * System control port B ({@link PcPorts#SYSTEM_CONTROL_B}, 0x61; IBM PC AT Technical Reference, "System board I/O"; Intel
  * 82371 PIIX "NMI status and control register"):
  * <pre>
  * 7 SERR# / parity error NMI (read-only)     3 IOCHK NMI disable (read/write)
@@ -26,8 +27,6 @@ import java.util.function.BooleanSupplier;
  * for VMs without one.
  */
 public final class SystemControlPortB implements BusDevice {
-    public static final int PORT = 0x61;
-
     static final int GATE2 = 0x01;
     static final int SPEAKER_DATA = 0x02;
     static final int WRITABLE = 0x0f;

@@ -1,12 +1,13 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
 
 import java.util.Objects;
 
 /**
- * A 16550A UART (COM1 at 0x3f8, IRQ 4 on a PC): the register model of the National PC16550D
+ * A 16550A UART (COM1 on a PC, {@link PcPorts#COM1}): the register model of the National PC16550D
  * datasheet (June 1995), enough for Linux's 8250 driver and for test kernels that poll or take
  * interrupts. A pure device: no threads, no host I/O. Bytes the guest transmits go to a
  * {@link ByteSink}; bytes for the guest are pushed with {@link #receive(int)}; the interrupt
@@ -72,8 +73,6 @@ import java.util.Objects;
  * held; they must not block nor call back into the UART.
  */
 public final class Uart16550 implements BusDevice {
-    public static final int COM1_PORT = 0x3f8;
-    public static final int COM1_IRQ = 4;
     public static final int REGISTER_COUNT = 8;
     /** Receive FIFO depth in FIFO mode (1 in 16450 mode). */
     public static final int FIFO_SIZE = 16;

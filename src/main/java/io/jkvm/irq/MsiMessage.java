@@ -1,5 +1,8 @@
 package io.jkvm.irq;
 
+import io.jkvm.boot.Layout;
+
+
 /**
  * A message-signalled interrupt as a device writes it: a 32-bit write of {@code data} to
  * {@code address} (Intel SDM vol. 3A, 11.11 "Message Signalled Interrupts"). On x86 the address
@@ -11,12 +14,11 @@ package io.jkvm.irq;
  * @param data    the message data (the low 32 bits matter)
  */
 public record MsiMessage(long address, int data) {
-    /** Bits 31:20 of every x86 MSI address (SDM 11.11.1). */
-    public static final long ADDRESS_WINDOW = 0xfee00000L;
-    private static final long WINDOW_MASK = 0xffff_ffff_fff0_0000L;
+    /** Bits 31:20 of every x86 MSI address (SDM 11.11.1): 0xFEE, the 1 MiB at {@link Layout#LOCAL_APIC_ADDR}. */
+    private static final long WINDOW_MASK = -Layout.MSI_WINDOW_SIZE;
 
     /** Whether the address lies in the local APIC window; anything else is a bad message. */
-    public boolean valid() { return (address & WINDOW_MASK) == ADDRESS_WINDOW; }
+    public boolean valid() { return (address & WINDOW_MASK) == Layout.LOCAL_APIC_ADDR; }
 
     /** The interrupt vector (SDM 11.11.2). */
     public int vector() { return data & 0xff; }

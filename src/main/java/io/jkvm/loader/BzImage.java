@@ -1,6 +1,7 @@
 package io.jkvm.loader;
 
 import io.jkvm.JkvmException;
+import io.jkvm.boot.Layout;
 import io.jkvm.memory.GuestMemory;
 
 import java.lang.foreign.MemorySegment;
@@ -118,7 +119,7 @@ public final class BzImage {
                     versionString(version), name, offset, headerEnd));
         }
         long v = u64(image, offset, name);
-        if (v < LinuxLayout.BIOS_END || v >= MAX_PHYS_ADDR || (v & (LinuxLayout.PAGE_SIZE - 1)) != 0) {
+        if (v < Layout.BIOS_END || v >= MAX_PHYS_ADDR || (v & (Layout.PAGE_SIZE - 1)) != 0) {
             throw new JkvmException(String.format("corrupt bzImage: %s 0x%x is not a page-aligned address between 1 MiB and 2^52", name, v));
         }
         return v;
@@ -198,13 +199,13 @@ public final class BzImage {
      * move itself), or 1 MiB for protocols before 2.10.
      */
     public long loadAddress() {
-        return version >= PROTOCOL_2_10 ? prefAddress : LinuxLayout.LEGACY_KERNEL_ADDR;
+        return version >= PROTOCOL_2_10 ? prefAddress : Layout.LINUX_LEGACY_LOAD_ADDR;
     }
 
     /** The guest-physical end of the memory the kernel occupies from its load address: init_size or its own size, whichever is larger. */
     public long footprintEnd() {
         long size = Math.max(initSize, kernelSize());
-        return alignUp(loadAddress() + size, LinuxLayout.PAGE_SIZE);
+        return alignUp(loadAddress() + size, Layout.PAGE_SIZE);
     }
 
     /** The 64-bit entry point once loaded: load address + 0x200. */

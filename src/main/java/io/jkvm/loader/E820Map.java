@@ -70,12 +70,12 @@ public final class E820Map {
             throw new IllegalArgumentException("RAM of " + ramSize + " bytes is below jkvm's minimum of 1 MiB");
         }
         List<Entry> map = new ArrayList<>();
-        map.add(new Entry(0, LinuxLayout.EBDA_START, E820_RAM));
-        map.add(new Entry(LinuxLayout.EBDA_START, LinuxLayout.BIOS_END - LinuxLayout.EBDA_START, E820_RESERVED));
+        map.add(new Entry(0, Layout.EBDA_START, E820_RAM));
+        map.add(new Entry(Layout.EBDA_START, Layout.BIOS_END - Layout.EBDA_START, E820_RESERVED));
         long lowEnd = Math.min(ramSize, Layout.MMIO_HOLE_START);
-        if (lowEnd > LinuxLayout.BIOS_END) map.add(new Entry(LinuxLayout.BIOS_END, lowEnd - LinuxLayout.BIOS_END, E820_RAM));
-        map.add(new Entry(Layout.IDENTITY_MAP_ADDR, 0x1000, E820_RESERVED));
-        map.add(new Entry(Layout.TSS_ADDR, 0x3000, E820_RESERVED));
+        if (lowEnd > Layout.BIOS_END) map.add(new Entry(Layout.BIOS_END, lowEnd - Layout.BIOS_END, E820_RAM));
+        map.add(new Entry(Layout.IDENTITY_MAP_ADDR, Layout.IDENTITY_MAP_SIZE, E820_RESERVED));
+        map.add(new Entry(Layout.TSS_ADDR, Layout.TSS_SIZE, E820_RESERVED));
         if (ramSize > lowEnd) map.add(new Entry(Layout.HIGH_RAM_START, ramSize - lowEnd, E820_RAM));
         for (Entry e : extra) map = carve(map, e);
         return new E820Map(map);

@@ -20,6 +20,12 @@ public final class InitrdPlacement {
     private InitrdPlacement() {}
 
     /**
+     * Linux's default initrd_addr_max for kernels that predate the field (boot.rst: "for boot
+     * protocols 2.02 or earlier, the maximum address is 0x37FFFFFF"), used for ELF kernels.
+     */
+    public static final long DEFAULT_INITRD_ADDR_MAX = 0x37FF_FFFFL;
+
+    /**
      * The guest-physical address for an initrd of {@code size} bytes.
      *
      * @param initrdAddrMax highest address the initrd's last byte may occupy (setup header)
@@ -31,13 +37,13 @@ public final class InitrdPlacement {
         if (size <= 0) throw new IllegalArgumentException("initrd size must be positive: " + size);
         long lowRamEnd = Math.min(ramSize, Layout.MMIO_HOLE_START);
         long limit = Math.min(initrdAddrMax + 1, lowRamEnd);
-        long pages = BzImage.alignUp(size, LinuxLayout.PAGE_SIZE);
+        long pages = BzImage.alignUp(size, Layout.PAGE_SIZE);
 
         long above = alignDown(limit - pages);
         if (above >= kernelEnd) return above;  // alignDown only lowers it, so it ends below limit
         long belowLimit = Math.min(limit, kernelStart);
         long below = alignDown(belowLimit - pages);
-        if (below >= LinuxLayout.BIOS_END) return below;
+        if (below >= Layout.BIOS_END) return below;
 
         throw new JkvmException(String.format(
                 "the initrd (%s) does not fit in guest RAM below 0x%x (RAM %s below the MMIO hole, initrd_addr_max 0x%x) "
@@ -51,7 +57,7 @@ public final class InitrdPlacement {
     }
 
     private static long alignDown(long value) {
-        return value & -LinuxLayout.PAGE_SIZE;
+        return value & -Layout.PAGE_SIZE;
     }
 
     private static String mib(long bytes) {

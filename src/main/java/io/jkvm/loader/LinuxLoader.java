@@ -1,6 +1,7 @@
 package io.jkvm.loader;
 
 import io.jkvm.JkvmException;
+import io.jkvm.boot.Layout;
 import io.jkvm.memory.GuestMemory;
 
 import java.nio.charset.StandardCharsets;
@@ -78,9 +79,9 @@ public final class LinuxLoader {
         PlacedElf placed = placeElf(memory, kernel, options);
         long initrdSize = writeCmdlineAndInitrd(memory, placed.cmdline(), placed.initrdAddr(), options);
         E820Map e820 = E820Map.forRam(memory.size(), options.extraE820());
-        long startInfo = PvhStartInfo.write(memory, LinuxLayout.ZERO_PAGE_ADDR, LinuxLayout.CMDLINE_ADDR, options.acpiRsdp(),
+        long startInfo = PvhStartInfo.write(memory, Layout.ZERO_PAGE_ADDR, Layout.CMDLINE_ADDR, options.acpiRsdp(),
                 placed.initrdAddr(), initrdSize, e820.entries());
-        return new Loaded(entry, startInfo, kernel.physStart(), placed.kernelEnd(), LinuxLayout.CMDLINE_ADDR,
+        return new Loaded(entry, startInfo, kernel.physStart(), placed.kernelEnd(), Layout.CMDLINE_ADDR,
                 placed.initrdAddr(), initrdSize, e820);
     }
 
@@ -89,20 +90,20 @@ public final class LinuxLoader {
 
     /** Checks and places an ELF kernel (every check before anything is written), then loads it. */
     private static PlacedElf placeElf(GuestMemory memory, ElfKernel kernel, Options options) {
-        if (kernel.physStart() < LinuxLayout.BIOS_END) {
+        if (kernel.physStart() < Layout.BIOS_END) {
             throw new JkvmException(String.format("the ELF kernel starts at 0x%x, below 1 MiB, where jkvm keeps the zero page, command line and page tables",
                     kernel.physStart()));
         }
         byte[] cmdline = commandLine(options.cmdline(), ELF_CMDLINE_SIZE);
-        long kernelEnd = BzImage.alignUp(kernel.physEnd(), LinuxLayout.PAGE_SIZE);
-        long initrdAddr = placeInitrd(memory, options, LinuxLayout.DEFAULT_INITRD_ADDR_MAX, kernel.physStart(), kernelEnd);
+        long kernelEnd = BzImage.alignUp(kernel.physEnd(), Layout.PAGE_SIZE);
+        long initrdAddr = placeInitrd(memory, options, InitrdPlacement.DEFAULT_INITRD_ADDR_MAX, kernel.physStart(), kernelEnd);
         kernel.load(memory);
         return new PlacedElf(cmdline, kernelEnd, initrdAddr);
     }
 
     /** Writes the command line and the initrd (if placed); returns the initrd's size (0 without one). */
     private static long writeCmdlineAndInitrd(GuestMemory memory, byte[] cmdline, long initrdAddr, Options options) {
-        memory.write(LinuxLayout.CMDLINE_ADDR, cmdline);
+        memory.write(Layout.CMDLINE_ADDR, cmdline);
         if (initrdAddr == 0) return 0;
         memory.write(initrdAddr, options.initrd());
         return options.initrd().length;
@@ -117,21 +118,21 @@ public final class LinuxLoader {
     private static Loaded finish(GuestMemory memory, ZeroPage zeroPage, long entry, long kernelStart, long kernelEnd,
                                  byte[] cmdline, long initrdAddr, Options options) {
         long initrdSize = writeCmdlineAndInitrd(memory, cmdline, initrdAddr, options);
-        zeroPage.commandLine(LinuxLayout.CMDLINE_ADDR);
+        zeroPage.commandLine(Layout.CMDLINE_ADDR);
         if (initrdAddr != 0) zeroPage.ramdisk(initrdAddr, initrdSize);
         if (options.acpiRsdp() != 0) zeroPage.acpiRsdp(options.acpiRsdp());
         E820Map e820 = E820Map.forRam(memory.size(), options.extraE820());
         zeroPage.e820(e820);
-        zeroPage.writeTo(memory, LinuxLayout.ZERO_PAGE_ADDR);
-        return new Loaded(entry, LinuxLayout.ZERO_PAGE_ADDR, kernelStart, kernelEnd,
-                LinuxLayout.CMDLINE_ADDR, initrdAddr, initrdSize, e820);
+        zeroPage.writeTo(memory, Layout.ZERO_PAGE_ADDR);
+        return new Loaded(entry, Layout.ZERO_PAGE_ADDR, kernelStart, kernelEnd,
+                Layout.CMDLINE_ADDR, initrdAddr, initrdSize, e820);
     }
 
     /** The command line as the kernel reads it: bytes and a NUL, checked against {@code max} (without the NUL). */
     static byte[] commandLine(String text, long max) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (text.indexOf('\0') >= 0) throw new JkvmException("the kernel command line contains a NUL character");
-        long limit = Math.min(max, LinuxLayout.CMDLINE_MAX - 1);
+        long limit = Math.min(max, Layout.CMDLINE_MAX - 1);
         if (bytes.length > limit) {
             throw new JkvmException("the kernel command line is " + bytes.length + " bytes; this kernel takes at most " + limit);
         }

@@ -39,6 +39,13 @@ public final class ZeroPage {
     public static final int E820_TABLE = 0x2D0;
     public static final int E820_ENTRY_SIZE = 20;
 
+    /**
+     * setup_header.heap_end_ptr: the end of the real-mode setup heap, as an offset from the start
+     * of the setup code, minus 0x200 (boot.rst). 0xFE00 is the largest value, as kvmtool and
+     * QEMU set it; only the 16-bit setup code reads it, which the 64-bit entry skips.
+     */
+    public static final int HEAP_END_PTR = 0xFE00;
+
     /** kernel_alignment in a made-up header: 16 MiB, Firecracker's KERNEL_MIN_ALIGNMENT_BYTES. */
     static final long ELF_KERNEL_ALIGNMENT = 0x100_0000;
 
@@ -56,7 +63,7 @@ public final class ZeroPage {
         System.arraycopy(hdr, 0, z.page, HDR, hdr.length);
         z.page[SetupHeader.TYPE_OF_LOADER] = (byte) SetupHeader.LOADER_UNDEFINED;
         z.page[SetupHeader.LOADFLAGS] |= (byte) SetupHeader.CAN_USE_HEAP;
-        put16(z.page, SetupHeader.HEAP_END_PTR, LinuxLayout.HEAP_END_PTR);
+        put16(z.page, SetupHeader.HEAP_END_PTR, HEAP_END_PTR);
         put16(z.page, SetupHeader.VID_MODE, SetupHeader.VID_MODE_NORMAL);
         return z;
     }

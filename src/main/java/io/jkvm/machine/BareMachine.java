@@ -1,6 +1,7 @@
 package io.jkvm.machine;
 
 import io.jkvm.boot.BootState;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.config.RawImage;
 import io.jkvm.config.VmConfig;
 import io.jkvm.devices.Uart16550;
@@ -10,7 +11,6 @@ import io.jkvm.kvm.VcpuFd;
 import io.jkvm.kvm.VmFd;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.platform.ConsoleInput;
-import io.jkvm.platform.PcPlatform;
 
 import java.lang.foreign.MemorySegment;
 
@@ -54,10 +54,10 @@ public final class BareMachine implements Machine {
     @Override
     public Devices attachDevices(MachineContext context, BootPlan plan) {
         ConsoleInput input = new ConsoleInput();
-        InterruptLine irq = config.irqchip() ? context.irq().apply(PcPlatform.COM1_IRQ) : InterruptLine.NONE;
+        InterruptLine irq = config.irqchip() ? context.irq().apply(PcPorts.COM1.irq()) : InterruptLine.NONE;
         Uart16550 com1 = new Uart16550(irq, config.com1(), input::rxReady);
         input.connect(com1);
-        context.ports().attach(PcPlatform.COM1_PORT, Uart16550.REGISTER_COUNT, com1);
+        context.ports().attach(PcPorts.COM1.base(), PcPorts.COM1.length(), com1);
         DebugExitDevice.attach(config, context);
         return () -> input;
     }

@@ -1,6 +1,5 @@
 package io.jkvm.machine;
 
-import io.jkvm.acpi.AcpiLayout;
 import io.jkvm.acpi.ResetControl;
 import io.jkvm.acpi.SleepControl;
 import io.jkvm.boot.BootFpu;
@@ -10,6 +9,7 @@ import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.CpuidTable;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.config.LinuxKernel;
 import io.jkvm.config.VmConfig;
 import io.jkvm.kvm.KvmCap;
@@ -75,8 +75,8 @@ public abstract sealed class PcFamilyMachine implements Machine permits PcMachin
         long low = Math.min(config.memory(), Layout.MMIO_HOLE_START);
         PcPlatform platform = PcPlatform.attach(context.ports(), context.irq(), config.com1(), config.serial().com2(),
                 context.exits(), low, config.memory() - low);
-        context.ports().attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(context.exits()));
-        context.ports().attach(AcpiLayout.RESET_PORT, 1, new ResetControl(context.exits()));
+        context.ports().attach(PcPorts.ACPI_SLEEP.base(), PcPorts.ACPI_SLEEP.length(), new SleepControl(context.exits()));
+        context.ports().attach(PcPorts.ACPI_RESET.base(), PcPorts.ACPI_RESET.length(), new ResetControl(context.exits()));
         PcExtras.attach(context.ports(), context.mmio(), context.memory(), context.irq(), config, pciBus(), plan.kernelItems());
         DebugExitDevice.attach(config, context);
         return platform::com1Input;

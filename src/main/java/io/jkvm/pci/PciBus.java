@@ -1,5 +1,6 @@
 package io.jkvm.pci;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusAccess;
 
@@ -72,13 +73,13 @@ public final class PciBus {
     }
 
     /**
-     * Puts the configuration mechanism at 0xcf8 and 0xcfc (4 bytes each) on {@code ports} and
+     * Puts the configuration mechanism at 0xcf8 and 0xcfc (4 bytes each, {@link PcPorts}) on {@code ports} and
      * from now on keeps BAR regions on {@code ports} (I/O) and {@code mmio} (memory).
      */
     public synchronized void attach(Bus ports, Bus mmio) {
         if (this.ports != null) throw new IllegalStateException("PCI bus already attached");
-        ports.attach(PciConfigMechanism.ADDRESS_PORT, PciConfigMechanism.PORT_LENGTH, mechanism.addressPort());
-        ports.attach(PciConfigMechanism.DATA_PORT, PciConfigMechanism.PORT_LENGTH, mechanism.dataPort());
+        ports.attach(PcPorts.PCI_CONFIG_ADDRESS.base(), PcPorts.PCI_CONFIG_ADDRESS.length(), mechanism.addressPort());
+        ports.attach(PcPorts.PCI_CONFIG_DATA.base(), PcPorts.PCI_CONFIG_DATA.length(), mechanism.dataPort());
         this.ports = ports;
         this.mmio = mmio;
         remap();

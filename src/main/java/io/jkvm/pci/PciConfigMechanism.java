@@ -1,5 +1,6 @@
 package io.jkvm.pci;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusAccess;
 import io.jkvm.bus.BusDevice;
 
@@ -29,9 +30,7 @@ import io.jkvm.bus.BusDevice;
  * there (QEMU would split it between the two registers).
  */
 public final class PciConfigMechanism {
-    public static final int ADDRESS_PORT = 0xcf8;
-    public static final int DATA_PORT = 0xcfc;
-    /** Each port decodes 4 bytes. */
+    /** Each register is 4 bytes wide ({@link PcPorts#PCI_CONFIG_ADDRESS}, {@link PcPorts#PCI_CONFIG_DATA}). */
     public static final int PORT_LENGTH = 4;
     public static final int ENABLE = 0x8000_0000;
 
@@ -44,10 +43,10 @@ public final class PciConfigMechanism {
         this.bus = bus;
     }
 
-    /** CONFIG_ADDRESS, for attaching at {@link #ADDRESS_PORT}. */
+    /** CONFIG_ADDRESS, for attaching at {@link PcPorts#PCI_CONFIG_ADDRESS}. */
     public BusDevice addressPort() { return addressPort; }
 
-    /** CONFIG_DATA, for attaching at {@link #DATA_PORT}. */
+    /** CONFIG_DATA, for attaching at {@link PcPorts#PCI_CONFIG_DATA}. */
     public BusDevice dataPort() { return dataPort; }
 
     /** The latched CONFIG_ADDRESS. */

@@ -4,6 +4,7 @@ import io.jkvm.config.PcOptions;
 import io.jkvm.JkvmException;
 import io.jkvm.config.VmConfig;
 import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.devices.PcTestdev;
 import io.jkvm.devices.fwcfg.FwCfg;
@@ -51,7 +52,7 @@ public final class PcExtras {
         if (pciBus) {
             PciBus pci = new PciBus();
             if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
-            pci.assignResources(Layout.PCI_MMIO_BASE, Layout.PCI_IO_BASE); // what firmware would do
+            pci.assignResources(Layout.PCI_MMIO32_START, PcPorts.PCI_IO_WINDOW.base()); // what firmware would do
             pci.attach(ports, mmio);
         }
         if (options.pcTestdev()) PcTestdev.attach(ports, mmio, irq);
@@ -68,8 +69,8 @@ public final class PcExtras {
     static List<E820Map.Entry> fwCfgE820(long ramSize) {
         List<E820Map.Entry> map = new ArrayList<>();
         for (GuestMemory.Range r : Layout.ramRanges(ramSize)) map.add(new E820Map.Entry(r.start(), r.size(), E820Map.E820_RAM));
-        map.add(new E820Map.Entry(Layout.IDENTITY_MAP_ADDR, 0x1000, E820Map.E820_RESERVED));
-        map.add(new E820Map.Entry(Layout.TSS_ADDR, 0x3000, E820Map.E820_RESERVED));
+        map.add(new E820Map.Entry(Layout.IDENTITY_MAP_ADDR, Layout.IDENTITY_MAP_SIZE, E820Map.E820_RESERVED));
+        map.add(new E820Map.Entry(Layout.TSS_ADDR, Layout.TSS_SIZE, E820Map.E820_RESERVED));
         map.sort(java.util.Comparator.comparingLong(E820Map.Entry::addr));
         return map;
     }

@@ -1,5 +1,6 @@
 package io.jkvm.platform;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.exit.ExitRequester;
 import io.jkvm.bus.Bus;
 import io.jkvm.devices.ByteSink;
@@ -12,29 +13,18 @@ import io.jkvm.irq.InterruptLine;
 import java.util.function.IntFunction;
 
 /**
- * The legacy PC devices a stock kernel probes, on their ISA ports and IRQs (IBM PC/AT
- * conventions, as QEMU's "pc" machine has them). The 8259 PICs, IOAPIC, local APICs, 8254 PIT
- * and port 0x61 are KVM's in-kernel models and are not here.
+ * The legacy PC devices a stock kernel probes, on their ISA ports and IRQs ({@link PcPorts}: IBM
+ * PC/AT conventions, as QEMU's "pc" machine has them). The 8259 PICs, IOAPIC, local APICs, 8254
+ * PIT and port 0x61 are KVM's in-kernel models and are not here.
  * <pre>
- *   0x3f8-0x3ff  COM1, 16550A UART        IRQ 4
- *   0x2f8-0x2ff  COM2, 16550A UART        IRQ 3 (when asked for)
- *   0x70-0x71    CMOS RTC (MC146818)      IRQ 8
- *   0x60, 0x64   i8042 keyboard controller IRQ 1 (IRQ 12 for the absent mouse); 0xFE to 0x64 resets
- *   0x80         POST code / I/O delay port
+ *   COM1      16550A UART                  PcPorts.COM1
+ *   COM2      16550A UART, when asked for  PcPorts.COM2
+ *   RTC       CMOS RTC (MC146818)          PcPorts.RTC
+ *   i8042     keyboard controller          PcPorts.I8042_DATA, I8042_COMMAND; IRQ 1 (12 for the absent mouse)
+ *   POST      POST code / I/O delay port   PcPorts.POST
  * </pre>
  */
 public final class PcPlatform {
-    public static final int COM1_PORT = 0x3f8;
-    public static final int COM1_IRQ = 4;
-    public static final int COM2_PORT = 0x2f8;
-    public static final int COM2_IRQ = 3;
-    public static final int RTC_PORT = 0x70;
-    public static final int RTC_IRQ = 8;
-    public static final int I8042_DATA_PORT = 0x60;
-    public static final int I8042_COMMAND_PORT = 0x64;
-    public static final int KEYBOARD_IRQ = 1;
-    public static final int MOUSE_IRQ = 12;
-    public static final int POST_PORT = 0x80;
 
     private final Uart16550 com1;
     private final ConsoleInput com1Input;
@@ -57,18 +47,18 @@ public final class PcPlatform {
      */
     public static PcPlatform attach(Bus ports, IntFunction<InterruptLine> irq, ByteSink console, ByteSink console2,
                                     ExitRequester exits, long ramBelow4G, long ramAbove4G) {
-        if (console2 != null) ports.attach(COM2_PORT, Uart16550.REGISTER_COUNT, new Uart16550(irq.apply(COM2_IRQ), console2));
+        if (console2 != null) ports.attach(PcPorts.COM2.base(), PcPorts.COM2.length(), new Uart16550(irq.apply(PcPorts.COM2.irq()), console2));
         ConsoleInput input = new ConsoleInput();
-        Uart16550 com1 = new Uart16550(irq.apply(COM1_IRQ), console, input::rxReady);
+        Uart16550 com1 = new Uart16550(irq.apply(PcPorts.COM1.irq()), console, input::rxReady);
         input.connect(com1);
-        ports.attach(COM1_PORT, Uart16550.REGISTER_COUNT, com1);
-        CmosRtc rtc = new CmosRtc(java.time.Clock.systemUTC(), irq.apply(RTC_IRQ));
+        ports.attach(PcPorts.COM1.base(), PcPorts.COM1.length(), com1);
+        CmosRtc rtc = new CmosRtc(java.time.Clock.systemUTC(), irq.apply(PcPorts.RTC.irq()));
         rtc.setMemorySize(ramBelow4G, ramAbove4G);
-        ports.attach(RTC_PORT, CmosRtc.PORT_COUNT, rtc);
-        I8042 i8042 = new I8042(exits, irq.apply(KEYBOARD_IRQ), irq.apply(MOUSE_IRQ));
-        ports.attach(I8042_DATA_PORT, 1, i8042.dataPort());
-        ports.attach(I8042_COMMAND_PORT, 1, i8042.commandPort());
-        ports.attach(POST_PORT, 1, new PostCodePort());
+        ports.attach(PcPorts.RTC.base(), PcPorts.RTC.length(), rtc);
+        I8042 i8042 = new I8042(exits, irq.apply(PcPorts.I8042_DATA.irq()), irq.apply(PcPorts.I8042_AUX_IRQ));
+        ports.attach(PcPorts.I8042_DATA.base(), PcPorts.I8042_DATA.length(), i8042.dataPort());
+        ports.attach(PcPorts.I8042_COMMAND.base(), PcPorts.I8042_COMMAND.length(), i8042.commandPort());
+        ports.attach(PcPorts.POST.base(), PcPorts.POST.length(), new PostCodePort());
         return new PcPlatform(com1, input, rtc, i8042);
     }
 

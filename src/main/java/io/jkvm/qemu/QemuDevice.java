@@ -1,12 +1,10 @@
 package io.jkvm.qemu;
 
+import io.jkvm.boot.PcPorts;
+
+
 /** A {@code -device} jkvm has, with its properties. */
 public sealed interface QemuDevice {
-    /** QEMU's default {@code iobase} of isa-debug-exit (hw/misc/debugexit.c). */
-    int DEBUG_EXIT_IOBASE = 0x501;
-    /** QEMU's default {@code iosize} of isa-debug-exit. */
-    int DEBUG_EXIT_IOSIZE = 0x02;
-
     /** The QEMU driver name. */
     String driver();
 
@@ -16,7 +14,7 @@ public sealed interface QemuDevice {
      */
     record IsaDebugExit(int iobase, int iosize) implements QemuDevice {
         public IsaDebugExit() {
-            this(DEBUG_EXIT_IOBASE, DEBUG_EXIT_IOSIZE);
+            this(PcPorts.QEMU_DEBUG_EXIT.base(), PcPorts.QEMU_DEBUG_EXIT.length());
         }
 
         @Override

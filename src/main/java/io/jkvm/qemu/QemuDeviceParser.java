@@ -1,5 +1,6 @@
 package io.jkvm.qemu;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.qemu.QemuSuboptions.Pair;
 import io.jkvm.qemu.QemuSuboptions.Parsed;
 
@@ -68,8 +69,8 @@ final class QemuDeviceParser {
         }
         switch (driver) {
             case "isa-debug-exit" -> {
-                long iobase = QemuDevice.DEBUG_EXIT_IOBASE;
-                long iosize = QemuDevice.DEBUG_EXIT_IOSIZE;
+                long iobase = PcPorts.QEMU_DEBUG_EXIT.base();
+                long iosize = PcPorts.QEMU_DEBUG_EXIT.length();
                 for (Pair p : properties(parsed)) {
                     switch (p.key()) {
                         case "iobase" -> iobase = uint32(option, arg, p);

@@ -1,5 +1,8 @@
 package io.jkvm.qemu;
 
+import io.jkvm.boot.PcPorts;
+
+
 /**
  * The texts {@code jkvm-qemu} prints for {@code --version}, {@code -h}, {@code -machine help},
  * {@code -device help}, {@code -cpu help} and {@code -accel help}, in QEMU's formats. Each ends with
@@ -89,7 +92,8 @@ public final class QemuHelp {
                     + "name \"pci-testdev\", bus PCI, desc \"PCI Test Device (kvm-unit-tests)\"\n"
                     + "\n"
                     + "Built into the machine (always present, not for -device):\n"
-                    + "16550A serial ports COM1 (0x3f8, IRQ 4) and COM2 (0x2f8, IRQ 3)\n"
+                    + String.format("16550A serial ports COM1 (0x%x, IRQ %d) and COM2 (0x%x, IRQ %d)\n",
+                            PcPorts.COM1.base(), PcPorts.COM1.irq(), PcPorts.COM2.base(), PcPorts.COM2.irq())
                     + "fw_cfg\n"
                     + "CMOS RTC\n"
                     + "i8042 keyboard controller\n"
@@ -97,8 +101,8 @@ public final class QemuHelp {
         }
         return switch (driver) {
             case "isa-debug-exit" -> "isa-debug-exit options:\n"
-                    + String.format("  %-22s -  (default: %d)\n", "iobase=<uint32>", QemuDevice.DEBUG_EXIT_IOBASE)
-                    + String.format("  %-22s -  (default: %d)\n", "iosize=<uint32>", QemuDevice.DEBUG_EXIT_IOSIZE);
+                    + String.format("  %-22s -  (default: %d)\n", "iobase=<uint32>", PcPorts.QEMU_DEBUG_EXIT.base())
+                    + String.format("  %-22s -  (default: %d)\n", "iosize=<uint32>", PcPorts.QEMU_DEBUG_EXIT.length());
             case "pc-testdev" -> "There are no options for pc-testdev.\n";
             case "pci-testdev" -> "pci-testdev options:\n"
                     + String.format("  %-22s - Slot and optional function number, example: 06.0 or 06 (default: -1)\n",

@@ -1,5 +1,6 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.exit.VmExit;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class ResetControlTest {
 
     @Test
     void theResetValueResets() {
-        device.write(0, 1, AcpiLayout.RESET_VALUE);
+        device.write(0, 1, ResetControl.RESET_VALUE);
         assertEquals(List.of(VmExit.reset("guest reset (ACPI RESET_REG)")), requested);
     }
 
@@ -22,7 +23,7 @@ class ResetControlTest {
     void otherWritesAndReadsDoNothing() {
         device.write(0, 1, 0x02);
         device.write(0, 1, 0x04);
-        device.write(1, 1, AcpiLayout.RESET_VALUE);
+        device.write(1, 1, ResetControl.RESET_VALUE);
         assertEquals(0, device.read(0, 1));
         assertEquals(List.of(), requested);
     }
@@ -30,7 +31,7 @@ class ResetControlTest {
     @Test
     void theFadtNamesThisRegister() {
         byte[] fadt = Fadt.build(0xE01C0, Platform.of(1));
-        assertEquals(AcpiLayout.RESET_PORT, TableAssertions.le(fadt).getShort(120));
-        assertEquals(AcpiLayout.RESET_VALUE, fadt[128]);
+        assertEquals(PcPorts.ACPI_RESET.base(), TableAssertions.le(fadt).getShort(120));
+        assertEquals(ResetControl.RESET_VALUE, fadt[128]);
     }
 }

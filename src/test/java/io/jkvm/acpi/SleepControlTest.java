@@ -1,5 +1,6 @@
 package io.jkvm.acpi;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.exit.VmExit;
 import org.junit.jupiter.api.Test;
 
@@ -55,15 +56,15 @@ class SleepControlTest {
     @Test
     void theFadtNamesThisRegisterForControlAndStatus() {
         byte[] fadt = Fadt.build(0xE01C0, Platform.of(1));
-        assertEquals(AcpiLayout.SLEEP_PORT, TableAssertions.le(fadt).getShort(248));
-        assertEquals(AcpiLayout.SLEEP_PORT, TableAssertions.le(fadt).getShort(260));
+        assertEquals(PcPorts.ACPI_SLEEP.base(), TableAssertions.le(fadt).getShort(248));
+        assertEquals(PcPorts.ACPI_SLEEP.base(), TableAssertions.le(fadt).getShort(260));
     }
 
     @Test
     void theDsdtAndTheDeviceAgreeOnS5() {
         // Dsdt's \_S5 first element is the SLP_TYP SleepControl waits for.
-        byte[] s5 = Dsdt.s5(AcpiLayout.S5_SLP_TYP);
-        assertEquals(AcpiLayout.S5_SLP_TYP, s5[9]);
+        byte[] s5 = Dsdt.s5(SleepControl.S5_SLP_TYP);
+        assertEquals(SleepControl.S5_SLP_TYP, s5[9]);
         device.write(0, 1, SleepControl.SLP_EN | s5[9] << SleepControl.SLP_TYP_SHIFT);
         assertEquals(1, requested.size());
     }

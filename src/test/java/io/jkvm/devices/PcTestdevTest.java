@@ -1,5 +1,7 @@
 package io.jkvm.devices;
 
+import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
@@ -23,9 +25,9 @@ class PcTestdevTest {
     private final Bus mmio = Bus.mmio();
 
     PcTestdevTest() {
-        ports.attach(PcTestdev.IOPORT, PcTestdev.PORT_WINDOW_LENGTH, dev.portWindow());
-        ports.attach(PcTestdev.IRQ_PORT, PcTestdev.IRQ_PORT_LENGTH, dev.irqPort());
-        mmio.attach(PcTestdev.IOMEM_BASE, PcTestdev.IOMEM_LENGTH, dev.iomem());
+        ports.attach(PcPorts.PC_TESTDEV.base(), PcPorts.PC_TESTDEV.length(), dev.portWindow());
+        ports.attach(PcPorts.PC_TESTDEV_IRQ.base(), PcPorts.PC_TESTDEV_IRQ.length(), dev.irqPort());
+        mmio.attach(Layout.PC_TESTDEV_IOMEM_ADDR, Layout.PC_TESTDEV_IOMEM_SIZE, dev.iomem());
     }
 
     @Test
@@ -126,7 +128,7 @@ class PcTestdevTest {
 
     @Test
     void iomemIsZeroedLittleEndianScratchMemory() {
-        long base = PcTestdev.IOMEM_BASE;
+        long base = Layout.PC_TESTDEV_IOMEM_ADDR;
         assertEquals(0L, mmio.read(base, 8));
         assertEquals(0L, mmio.read(base + 0xfff8, 8));
         mmio.write(base + 0x10, 8, 0x0102_0304_0506_0708L);

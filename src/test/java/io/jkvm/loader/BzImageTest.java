@@ -1,5 +1,6 @@
 package io.jkvm.loader;
 
+import io.jkvm.boot.Layout;
 import io.jkvm.JkvmException;
 import io.jkvm.memory.GuestMemory;
 import org.junit.jupiter.api.Test;
@@ -136,7 +137,7 @@ class BzImageTest {
         BzImage k = BzImage.parse(SyntheticImages.bytes(b));
         assertEquals(0, k.prefAddress());
         assertEquals(0, k.initSize());
-        assertEquals(LinuxLayout.LEGACY_KERNEL_ADDR, k.loadAddress());
+        assertEquals(Layout.LINUX_LEGACY_LOAD_ADDR, k.loadAddress());
         assertEquals(PayloadFormat.LZ4, k.payloadFormat(), "payload fields exist since 2.08");
     }
 

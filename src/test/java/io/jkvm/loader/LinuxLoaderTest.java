@@ -20,6 +20,13 @@ class LinuxLoaderTest {
     /** HOST-NOTES.md's command line, shortened. */
     private static final String CMDLINE = "console=ttyS0 quiet nokaslr noxsave mitigations=off nopti panic=-1 reboot=t";
 
+    /** boot_params fits the page Layout keeps for it. */
+    @Test
+    void zeroPageFitsItsPage() {
+        assertTrue(ZeroPage.SIZE <= Layout.ZERO_PAGE_SIZE);
+        assertEquals(0, Layout.ZERO_PAGE_ADDR % Layout.PAGE_SIZE);
+    }
+
     @Test
     void debianBzImageWithInitrd() {
         byte[] image = TestKernel.bzImage();
@@ -31,18 +38,18 @@ class LinuxLoaderTest {
             LinuxLoader.Loaded l = LinuxLoader.loadBzImage(mem, kernel, new LinuxLoader.Options(CMDLINE, initrd, 0, List.of()));
 
             assertEquals(0x100_0200, l.entry(), "64-bit entry: pref_address + 0x200");
-            assertEquals(LinuxLayout.ZERO_PAGE_ADDR, l.bootParams());
+            assertEquals(Layout.ZERO_PAGE_ADDR, l.bootParams());
             assertEquals(128 * MIB - 3 * MIB - 0x1000, l.initrdAddr(), "as high as possible: 3 MiB + 5 bytes take 3 MiB + a page");
             assertArrayEquals(Arrays.copyOfRange(image, (int) kernel.setupSize(), (int) kernel.setupSize() + 8192), mem.read(0x100_0000, 8192));
             assertArrayEquals(initrd, mem.read(l.initrdAddr(), initrd.length));
-            assertEquals(CMDLINE + "\0", new String(mem.read(LinuxLayout.CMDLINE_ADDR, CMDLINE.length() + 1), StandardCharsets.US_ASCII));
+            assertEquals(CMDLINE + "\0", new String(mem.read(Layout.CMDLINE_ADDR, CMDLINE.length() + 1), StandardCharsets.US_ASCII));
 
-            long zp = LinuxLayout.ZERO_PAGE_ADDR;
+            long zp = Layout.ZERO_PAGE_ADDR;
             assertEquals(0xAA55, mem.readInt(zp + 0x1FE) & 0xffff);
             assertEquals(0x020F, mem.readInt(zp + 0x206) & 0xffff);
             assertEquals(0xFF, mem.readByte(zp + 0x210), "type_of_loader");
             assertEquals(0x81, mem.readByte(zp + 0x211) & 0x81, "LOADED_HIGH | CAN_USE_HEAP");
-            assertEquals(LinuxLayout.CMDLINE_ADDR, mem.readInt(zp + 0x228));
+            assertEquals(Layout.CMDLINE_ADDR, mem.readInt(zp + 0x228));
             assertEquals(l.initrdAddr(), mem.readInt(zp + 0x218));
             assertEquals(initrd.length, mem.readInt(zp + 0x21C));
             assertEquals(kernel.initSize(), mem.readInt(zp + 0x260) & 0xffff_ffffL, "init_size copied with the header");
@@ -59,8 +66,8 @@ class LinuxLoaderTest {
             LinuxLoader.Loaded l = LinuxLoader.loadBzImage(mem, kernel, LinuxLoader.Options.of("console=ttyS0"));
             assertEquals(0x100_0200, l.entry());
             assertEquals(0, l.initrdAddr());
-            assertEquals(0, mem.readInt(LinuxLayout.ZERO_PAGE_ADDR + 0x218), "no ramdisk");
-            assertEquals(0, mem.readByte(LinuxLayout.CMDLINE_ADDR + "console=ttyS0".length()), "NUL-terminated");
+            assertEquals(0, mem.readInt(Layout.ZERO_PAGE_ADDR + 0x218), "no ramdisk");
+            assertEquals(0, mem.readByte(Layout.CMDLINE_ADDR + "console=ttyS0".length()), "NUL-terminated");
         }
     }
 
@@ -93,7 +100,7 @@ class LinuxLoaderTest {
                     new LinuxLoader.Options("root=/dev/vda", new byte[100], 0xE_0000, List.of()));
             assertEquals(SyntheticImages.ENTRY_PADDR, l.entry());
             assertEquals(16 * MIB - 0x1000, l.initrdAddr());
-            long zp = LinuxLayout.ZERO_PAGE_ADDR;
+            long zp = Layout.ZERO_PAGE_ADDR;
             assertEquals(0x53726448, mem.readInt(zp + 0x202));
             assertEquals(0xE_0000L, mem.readLong(zp + 0x070), "acpi_rsdp_addr");
             assertEquals(100, mem.readInt(zp + 0x21C));

@@ -6,8 +6,8 @@ import io.jkvm.config.PcOptions;
 import io.jkvm.JkvmException;
 import io.jkvm.config.VmConfig;
 import io.jkvm.boot.Layout;
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
-import io.jkvm.devices.PcTestdev;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.loader.E820Map;
@@ -191,8 +191,8 @@ class PcExtrasTest {
     }
 
     private long configRead(int slot, int offset) {
-        ports.write(PciConfigMechanism.ADDRESS_PORT, 4, PciConfigMechanism.ENABLE | slot << 11 | offset);
-        return ports.read(PciConfigMechanism.DATA_PORT, 4);
+        ports.write(PcPorts.PCI_CONFIG_ADDRESS.base(), 4, PciConfigMechanism.ENABLE | slot << 11 | offset);
+        return ports.read(PcPorts.PCI_CONFIG_DATA.base(), 4);
     }
 
     @Test
@@ -214,15 +214,15 @@ class PcExtrasTest {
         assertEquals(PciTestdev.VENDOR_ID | PciTestdev.DEVICE_ID << 16, configRead(5, 0));
         assertEquals(0x1b36, configRead(5, 0) & 0xffff);
         // BARs assigned as firmware would: memory from the hole's base, I/O from 0xc000
-        assertEquals(Layout.PCI_MMIO_BASE, configRead(5, 0x10) & ~0xfL);
-        assertEquals(Layout.PCI_IO_BASE, configRead(5, 0x14) & ~0x3L);
+        assertEquals(Layout.PCI_MMIO32_START, configRead(5, 0x10) & ~0xfL);
+        assertEquals(PcPorts.PCI_IO_WINDOW.base(), configRead(5, 0x14) & ~0x3L);
     }
 
     @Test
     void pcTestdevOnlyWhenAsked() {
         attach(PcOptions.NONE);
         assertFalse(ports.mappings().stream().anyMatch(m -> m.base() <= 0xe0 && m.end() > 0xe0), ports.mappings().toString());
-        assertFalse(mapped(mmio, PcTestdev.IOMEM_BASE, PcTestdev.IOMEM_LENGTH));
+        assertFalse(mapped(mmio, Layout.PC_TESTDEV_IOMEM_ADDR, Layout.PC_TESTDEV_IOMEM_SIZE));
     }
 
     @Test
@@ -230,7 +230,7 @@ class PcExtrasTest {
         attach(PcOptions.builder().pcTestdev(true).build());
         assertTrue(mapped(ports, 0xe0, 12), ports.mappings().toString());
         assertTrue(mapped(ports, 0x2000, 24), ports.mappings().toString());
-        assertTrue(mapped(mmio, PcTestdev.IOMEM_BASE, PcTestdev.IOMEM_LENGTH), mmio.mappings().toString());
+        assertTrue(mapped(mmio, Layout.PC_TESTDEV_IOMEM_ADDR, Layout.PC_TESTDEV_IOMEM_SIZE), mmio.mappings().toString());
         ports.write(0xe0, 4, 0x12345678);
         assertEquals(0x12345678, ports.read(0xe0, 4));
     }

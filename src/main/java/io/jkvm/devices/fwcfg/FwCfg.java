@@ -1,5 +1,6 @@
 package io.jkvm.devices.fwcfg;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.memory.GuestMemory;
@@ -11,9 +12,9 @@ import java.util.Objects;
  * fw_cfg_init_io_dma as hw/i386/fw_cfg.c calls it for the pc machine): guest firmware or a
  * kernel reads the {@link FwCfgItems} through
  * <ul>
- * <li>{@link #ioPort()} at {@link #IO_BASE} (2 ports): selector writes and data reads, see
+ * <li>{@link #ioPort()} at {@link PcPorts#FW_CFG} (2 ports): selector writes and data reads, see
  *     {@link FwCfgIoPort};</li>
- * <li>{@link #dmaPort()} at {@link #DMA_IO_BASE} (8 ports): the DMA address register, see
+ * <li>{@link #dmaPort()} at {@link PcPorts#FW_CFG_DMA} (8 ports): the DMA address register, see
  *     {@link FwCfgDmaPort} and {@link FwCfgDma}.</li>
  * </ul>
  * State: the selected item, the data offset and the DMA address register, as QEMU's
@@ -23,14 +24,6 @@ import java.util.Objects;
  * 4 GiB of zeros for a read past an item's end, as QEMU too does in one go).
  */
 public final class FwCfg {
-    /** The selector register; the data register is the next port (QEMU's FW_CFG_IO_BASE). */
-    public static final int IO_BASE = 0x510;
-    /** Selector and data overlap in 2 ports (FW_CFG_CTL_SIZE). */
-    public static final int IO_SIZE = 2;
-    /** The DMA address register (QEMU's FW_CFG_DMA_IO_BASE, FW_CFG_IO_BASE + 4). */
-    public static final int DMA_IO_BASE = 0x514;
-    /** 64 bits of address (sizeof(dma_addr_t)). */
-    public static final int DMA_IO_SIZE = 8;
     /** Reads of the DMA address register: "QEMU CFG" big-endian (FW_CFG_DMA_SIGNATURE). */
     public static final long DMA_SIGNATURE = 0x51454d5520434647L;
 
@@ -50,16 +43,16 @@ public final class FwCfg {
 
     public FwCfgItems items() { return items; }
 
-    /** The selector/data device, for {@link #IO_BASE} with length {@link #IO_SIZE}. */
+    /** The selector/data device, for {@link PcPorts#FW_CFG}. */
     public BusDevice ioPort() { return ioPort; }
 
-    /** The DMA device, for {@link #DMA_IO_BASE} with length {@link #DMA_IO_SIZE}. */
+    /** The DMA device, for {@link PcPorts#FW_CFG_DMA}. */
     public BusDevice dmaPort() { return dmaPort; }
 
     /** Puts both devices on the port bus where QEMU's pc machine has them. */
     public void attach(Bus ports) {
-        ports.attach(IO_BASE, IO_SIZE, ioPort);
-        ports.attach(DMA_IO_BASE, DMA_IO_SIZE, dmaPort);
+        ports.attach(PcPorts.FW_CFG.base(), PcPorts.FW_CFG.length(), ioPort);
+        ports.attach(PcPorts.FW_CFG_DMA.base(), PcPorts.FW_CFG_DMA.length(), dmaPort);
     }
 
     /** Device reset: selects the signature and clears the DMA address. */

@@ -1,5 +1,6 @@
 package io.jkvm.devices.fwcfg;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 
 /**
@@ -22,7 +23,7 @@ final class FwCfgIoPort implements BusDevice {
 
     @Override
     public long read(long offset, int size) {
-        if (size != 1 || offset < 0 || offset >= FwCfg.IO_SIZE) return 0;
+        if (size != 1 || offset < 0 || offset >= PcPorts.FW_CFG.length()) return 0;
         return fwCfg.readData();
     }
 

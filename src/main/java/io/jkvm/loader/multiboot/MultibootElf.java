@@ -88,7 +88,7 @@ final class MultibootElf {
             if (memsz < filesz || memsz < 0) {
                 throw new JkvmException(String.format("ELF segment %d has p_memsz 0x%x smaller than p_filesz 0x%x", i, memsz, filesz));
             }
-            if (paddr < 0 || paddr >= MultibootLayout.ADDRESS_LIMIT || memsz > MultibootLayout.ADDRESS_LIMIT - paddr) {
+            if (paddr < 0 || paddr >= Multiboot.ADDRESS_LIMIT || memsz > Multiboot.ADDRESS_LIMIT - paddr) {
                 throw new JkvmException(String.format("ELF segment %d at physical 0x%x +0x%x reaches past 4 GiB: a multiboot kernel runs in 32-bit mode",
                         i, paddr, memsz));
             }

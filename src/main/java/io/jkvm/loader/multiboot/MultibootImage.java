@@ -1,5 +1,6 @@
 package io.jkvm.loader.multiboot;
 
+import io.jkvm.boot.Layout;
 import io.jkvm.loader.LittleEndian;
 
 import io.jkvm.JkvmException;
@@ -94,7 +95,7 @@ public final class MultibootImage {
             memSize = f.bssEndAddr() - f.loadAddr();
         }
         if (memSize == 0) throw new JkvmException(String.format("the multiboot header loads nothing (load_addr 0x%x, nothing to its end)", f.loadAddr()));
-        if (f.loadAddr() + memSize > MultibootLayout.ADDRESS_LIMIT) {
+        if (f.loadAddr() + memSize > Multiboot.ADDRESS_LIMIT) {
             throw new JkvmException(String.format("the multiboot image at 0x%x (%d bytes) reaches past 4 GiB: a multiboot kernel runs in 32-bit mode",
                     f.loadAddr(), memSize));
         }
@@ -121,17 +122,17 @@ public final class MultibootImage {
 
     /**
      * Checks that every segment lies in guest RAM, clear of jkvm's GDT page
-     * ({@link MultibootLayout#RESERVED_LOW_END}), of {@code occupied} (what jkvm has already
+     * ({@link Layout#GDT_RESERVED_END}), of {@code occupied} (what jkvm has already
      * written, e.g. the ACPI tables) and of the areas {@code memoryMap} does not call RAM (the KVM
-     * pages), except the legacy BIOS area below 1 MiB ({@link MultibootLayout#BIOS_AREA_START}):
+     * pages), except the legacy BIOS area below 1 MiB ({@link Layout#BIOS_END}):
      * QEMU loads segments there (a plain {@code ld -Ttext 0x100000} kernel's ELF headers at
      * 0xff000), and jkvm does too.
      */
     public void check(GuestMemory memory, List<E820Map.Entry> memoryMap, List<MultibootLoader.Occupied> occupied) {
         for (Segment s : segments) {
-            if (s.addr() < MultibootLayout.RESERVED_LOW_END) {
+            if (s.addr() < Layout.GDT_RESERVED_END) {
                 throw new JkvmException(String.format("multiboot kernel segment [0x%x, 0x%x) overlaps [0x0, 0x%x), where jkvm keeps the real-mode IVT and its GDT: link the kernel higher (1 MiB is usual)",
-                        s.addr(), s.end(), MultibootLayout.RESERVED_LOW_END));
+                        s.addr(), s.end(), Layout.GDT_RESERVED_END));
             }
             if (!memory.contains(s.addr(), s.memSize())) {
                 throw new JkvmException(String.format("multiboot kernel segment [0x%x, 0x%x) lies outside guest RAM (%d MiB): give the guest more memory",
@@ -152,9 +153,9 @@ public final class MultibootImage {
         }
     }
 
-    /** True if [start, end) lies inside the legacy BIOS area, where segments may load (see {@link MultibootLayout#BIOS_AREA_START}). */
+    /** True if [start, end) lies inside the legacy BIOS area, where segments may load (see {@link Layout#BIOS_END}). */
     private static boolean inBiosArea(long start, long end) {
-        return start >= MultibootLayout.BIOS_AREA_START && end <= MultibootLayout.BIOS_AREA_END;
+        return start >= Layout.EBDA_START && end <= Layout.BIOS_END;
     }
 
     /** Copies every segment and zeroes its bss; {@link #check} first. */

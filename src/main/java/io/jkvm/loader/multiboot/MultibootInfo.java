@@ -67,8 +67,26 @@ public final class MultibootInfo {
     public static final int MMAP_ENTRY_SIZE = 24;
     public static final int MMAP_ENTRY_SIZE_FIELD = 20;
     public static final int MODULE_ENTRY_SIZE = 16;
+    /*
+     * The boot information block, from its base (Layout.MULTIBOOT_INFO_ADDR when it fits there),
+     * as QEMU lays it out from MULTIBOOT_STRUCT_ADDR (hw/i386/multiboot.c):
+     *   +0x000  memory map, up to 0x500 bytes        MMAP_OFFSET (QEMU's ADDR_E820_MAP)
+     *   +0x500  multiboot_info (EBX)                 INFO_OFFSET (QEMU's ADDR_MBI = 0x9500)
+     *   +0x580  module table, then the strings       MODULE_TABLE_OFFSET
+     */
+    /** The memory map opens the block, as QEMU's ADDR_E820_MAP = MULTIBOOT_STRUCT_ADDR + 0. */
+    public static final long MMAP_OFFSET = 0;
+    /** Room for the memory map: QEMU's 0x500 bytes between ADDR_E820_MAP and ADDR_MBI (53 entries of 24 bytes). */
+    public static final long MMAP_AREA_SIZE = 0x500;
+    /** multiboot_info right after the map's room: 0x9500 in the low block, QEMU's ADDR_MBI. */
+    public static final long INFO_OFFSET = MMAP_OFFSET + MMAP_AREA_SIZE;
+    /** Room for multiboot_info: its 116 bytes (through the framebuffer fields) rounded up to 128. */
+    public static final long INFO_AREA_SIZE = 0x80;
+    /** The module table follows multiboot_info; the NUL-terminated strings follow the table. */
+    public static final long MODULE_TABLE_OFFSET = INFO_OFFSET + INFO_AREA_SIZE;
+
     /** The memory map's room before multiboot_info. */
-    public static final int MAX_MMAP_ENTRIES = (int) (MultibootLayout.MMAP_AREA_SIZE / MMAP_ENTRY_SIZE);
+    public static final int MAX_MMAP_ENTRIES = (int) (MMAP_AREA_SIZE / MMAP_ENTRY_SIZE);
 
     /** 3.3: "The maximum possible value for lower memory is 640 kilobytes." */
     static final long LOWER_MEMORY_END = 640 * 1024;
@@ -102,7 +120,7 @@ public final class MultibootInfo {
         }
 
         private long stringsOffset() {
-            return MultibootLayout.MODULE_TABLE_OFFSET + (long) MODULE_ENTRY_SIZE * moduleStrings.size();
+            return MODULE_TABLE_OFFSET + (long) MODULE_ENTRY_SIZE * moduleStrings.size();
         }
 
         /**
@@ -113,9 +131,9 @@ public final class MultibootInfo {
             if (modules.size() != moduleStrings.size()) {
                 throw new IllegalArgumentException(modules.size() + " module ranges for " + moduleStrings.size() + " module strings");
             }
-            long info = base + MultibootLayout.INFO_OFFSET;
-            long mmap = base + MultibootLayout.MMAP_OFFSET;
-            long table = base + MultibootLayout.MODULE_TABLE_OFFSET;
+            long info = base + INFO_OFFSET;
+            long mmap = base + MMAP_OFFSET;
+            long table = base + MODULE_TABLE_OFFSET;
             long string = base + stringsOffset();
 
             memory.write(info, new byte[SIZE]);
@@ -174,7 +192,7 @@ public final class MultibootInfo {
 
     /** KiB of RAM from 1 MiB up to the first hole (3.3 mem_upper), counting only RAM below 4 GiB. */
     public static long memUpper(List<E820Map.Entry> map) {
-        return (Math.min(contiguousRamEnd(map, UPPER_MEMORY_START), MultibootLayout.ADDRESS_LIMIT) - UPPER_MEMORY_START) / 1024;
+        return (Math.min(contiguousRamEnd(map, UPPER_MEMORY_START), Multiboot.ADDRESS_LIMIT) - UPPER_MEMORY_START) / 1024;
     }
 
     /** How far RAM reaches from {@code from} through RAM entries that touch or overlap (the map need not be sorted). */
@@ -184,7 +202,7 @@ public final class MultibootInfo {
         while (grew) {
             grew = false;
             for (E820Map.Entry e : map) {
-                if (e.type() == E820Map.E820_RAM && e.addr() < MultibootLayout.ADDRESS_LIMIT && e.addr() <= end && end < e.end()) {
+                if (e.type() == E820Map.E820_RAM && e.addr() < Multiboot.ADDRESS_LIMIT && e.addr() <= end && end < e.end()) {
                     end = e.end();
                     grew = true;
                 }

@@ -1,6 +1,7 @@
 package io.jkvm.loader.multiboot;
 
 import io.jkvm.JkvmException;
+import io.jkvm.boot.Layout;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.memory.MemoryRegion;
@@ -30,7 +31,7 @@ public final class MultibootLoader {
     /**
      * A range of guest memory jkvm has already written and the kernel must not overwrite, e.g.
      * {@code "jkvm's ACPI tables"}; a segment over it is refused (the rest of the legacy BIOS
-     * area below 1 MiB is open to the kernel, as in QEMU: {@link MultibootLayout#BIOS_AREA_START}).
+     * area below 1 MiB is open to the kernel, as in QEMU: {@link Layout#BIOS_END}).
      */
     public record Occupied(String what, AddressRange range) {
         public Occupied {

@@ -1,6 +1,7 @@
 package io.jkvm.loader.multiboot;
 
 import io.jkvm.JkvmException;
+import io.jkvm.boot.Layout;
 import io.jkvm.loader.E820Map;
 
 import java.util.ArrayList;
@@ -13,13 +14,13 @@ import java.util.List;
  * image with its bss, and whatever the memory map does not call RAM.
  *
  * <ul>
- * <li>The block goes at {@link MultibootLayout#INFO_BLOCK_ADDR} (multiboot_info at 0x9500), as
+ * <li>The block goes at {@link Layout#MULTIBOOT_INFO_ADDR} (multiboot_info at 0x9500), as
  *     QEMU places it, if it is clear there and ends before the EBDA; otherwise on the first free
  *     page after the kernel's bss.</li>
  * <li>Modules follow the kernel's bss in order, each on the first free page (3.1.2, flags[0];
  *     QEMU page-aligns them too), stepping over the block and reserved areas. A module takes at
  *     least one byte of room, so no two start at the same address.</li>
- * <li>Everything ends in guest RAM below the MMIO hole ({@link MultibootLayout#PLACEMENT_LIMIT}).</li>
+ * <li>Everything ends in guest RAM below the MMIO hole ({@link Layout#MMIO_HOLE_START}).</li>
  * </ul>
  */
 public final class MultibootPlacement {
@@ -32,7 +33,7 @@ public final class MultibootPlacement {
         }
 
         /** multiboot_info's address, for EBX. */
-        public long infoAddress() { return infoBlock + MultibootLayout.INFO_OFFSET; }
+        public long infoAddress() { return infoBlock + MultibootInfo.INFO_OFFSET; }
     }
 
     /**
@@ -44,18 +45,18 @@ public final class MultibootPlacement {
      */
     public static Placement place(AddressRange image, long infoBlockSize, List<Long> moduleSizes, long lowRamEnd,
                                   List<E820Map.Entry> memoryMap) {
-        long limit = Math.min(lowRamEnd, MultibootLayout.PLACEMENT_LIMIT);
+        long limit = Math.min(lowRamEnd, Layout.MMIO_HOLE_START);
         List<AddressRange> taken = new ArrayList<>();
-        taken.add(new AddressRange(0, MultibootLayout.RESERVED_LOW_END));
+        taken.add(new AddressRange(0, Layout.GDT_RESERVED_END));
         taken.add(image);
         for (E820Map.Entry e : memoryMap) {
             if (e.type() != E820Map.E820_RAM && e.addr() < limit) taken.add(new AddressRange(e.addr(), e.end()));
         }
 
-        long afterImage = alignUp(image.end(), MultibootLayout.PAGE_SIZE);
-        AddressRange low = new AddressRange(MultibootLayout.INFO_BLOCK_ADDR, MultibootLayout.INFO_BLOCK_ADDR + infoBlockSize);
+        long afterImage = alignUp(image.end(), Layout.PAGE_SIZE);
+        AddressRange low = new AddressRange(Layout.MULTIBOOT_INFO_ADDR, Layout.MULTIBOOT_INFO_ADDR + infoBlockSize);
         long block;
-        if (low.end() <= MultibootLayout.LOW_AREA_END && low.end() <= limit && taken.stream().noneMatch(low::overlaps)) {
+        if (low.end() <= Layout.MULTIBOOT_INFO_END && low.end() <= limit && taken.stream().noneMatch(low::overlaps)) {
             block = low.start();
         } else {
             block = firstFit(afterImage, infoBlockSize, taken);
@@ -84,15 +85,15 @@ public final class MultibootPlacement {
 
     /** The lowest page-aligned address at or above {@code from} where {@code size} bytes (at least one) miss every taken range, or -1 past 4 GiB. */
     private static long firstFit(long from, long size, List<AddressRange> taken) {
-        long start = alignUp(from, MultibootLayout.PAGE_SIZE);
+        long start = alignUp(from, Layout.PAGE_SIZE);
         boolean moved = true;
         while (moved) {
-            if (start >= MultibootLayout.ADDRESS_LIMIT || size > MultibootLayout.ADDRESS_LIMIT - start) return -1;
+            if (start >= Multiboot.ADDRESS_LIMIT || size > Multiboot.ADDRESS_LIMIT - start) return -1;
             AddressRange want = new AddressRange(start, start + Math.max(size, 1));
             moved = false;
             for (AddressRange t : taken) {
                 if (t.overlaps(want)) {
-                    start = alignUp(t.end(), MultibootLayout.PAGE_SIZE);
+                    start = alignUp(t.end(), Layout.PAGE_SIZE);
                     moved = true;
                     break;
                 }

@@ -6,7 +6,7 @@
  * ({@link io.jkvm.loader.multiboot.MultibootInfo}) and modules placed where the kernel will not
  * overwrite them ({@link io.jkvm.loader.multiboot.MultibootPlacement}), behind
  * {@link io.jkvm.loader.multiboot.MultibootLoader}. Guest addresses are chosen in
- * {@link io.jkvm.loader.multiboot.MultibootLayout}. Nothing here touches KVM: the caller starts
+ * {@link io.jkvm.boot.Layout}. Nothing here touches KVM: the caller starts
  * the vCPU in flat 32-bit protected mode, paging off, with EAX = {@link
  * io.jkvm.loader.multiboot.Multiboot#MAGIC_BOOTLOADER} and EBX = the information structure's
  * address (Multiboot 0.6.96, 3.2 Machine state).

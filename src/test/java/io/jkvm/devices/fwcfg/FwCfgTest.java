@@ -1,5 +1,6 @@
 package io.jkvm.devices.fwcfg;
 
+import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.memory.GuestMemory;
 import org.junit.jupiter.api.AfterEach;
@@ -50,8 +51,8 @@ class FwCfgTest {
     void attachedWhereQemusPcMachineHasIt() {
         assertEquals(List.of(new Bus.Mapping(0x510, 2, fwCfg.ioPort()), new Bus.Mapping(0x514, 8, fwCfg.dmaPort())),
                 ports.mappings());
-        assertEquals(0x510, FwCfg.IO_BASE);
-        assertEquals(0x514, FwCfg.DMA_IO_BASE);
+        assertEquals(0x510, PcPorts.FW_CFG.base());
+        assertEquals(0x514, PcPorts.FW_CFG_DMA.base());
         assertEquals(0xffff, ports.read(0x512, 2), "0x512-0x513 are not fw_cfg's");
     }
 
