@@ -35,7 +35,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * small for the requested count throws {@link IndexOutOfBoundsException} as usual in Java.
  *
  * <p>Fields are little-endian, as virtio's (virtio 1.2 §1.4, "le16/le32/le64") and as x86's.
- * Accesses allocate nothing; making a range allocates the one object (a shared one when invalid).
+ * Field accesses, the ordered ones and {@code byte[]} copies allocate nothing (the hot path of
+ * virtqueue processing); making a range allocates the one object (none when it is invalid), and a
+ * range across regions, {@link #fill} and the buffer copies allocate a small view or two.
  * A range is immutable and may be shared between threads; it must not be used after its
  * {@link GuestMemory} is closed.
  *
