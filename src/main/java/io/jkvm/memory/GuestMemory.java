@@ -13,6 +13,9 @@ import java.util.List;
  * Guest RAM as a set of non-overlapping {@link MemoryRegion}s. Every access names a
  * guest-physical address and length and is checked to lie inside one region; anything else
  * throws {@link GuestMemoryException}. Accesses never cross from one region into the next.
+ * This throwing API is for jkvm's own loaders, which want an error message; devices doing DMA
+ * at addresses the guest chose use {@link #dmaRange}, which never throws and may run across
+ * contiguous regions.
  *
  * <p>Production RAM is anonymous {@code mmap(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)}:
  * the kernel hands out zero pages lazily as the guest touches them, so a large RAM costs
@@ -70,6 +73,7 @@ public final class GuestMemory implements AutoCloseable {
                 throw new IllegalArgumentException("RAM range must be non-empty and 4 KiB aligned: " + r);
             }
             if (r.start() < end) throw new IllegalArgumentException("RAM ranges overlap: " + ranges);
+            if (r.start() + r.size() < 0) throw new IllegalArgumentException("RAM range ends past 2^63: " + r);
             end = r.start() + r.size();
         }
     }
@@ -93,6 +97,16 @@ public final class GuestMemory implements AutoCloseable {
 
     public boolean contains(long gpa, long length) {
         return regionOf(gpa, length) != null;
+    }
+
+    /**
+     * A device's view of [gpa, gpa + length) for DMA, checked once here: all of it guest RAM, in
+     * one region or in regions that are guest-physically contiguous. Otherwise the answer is an
+     * invalid range whose every access fails; nothing throws for any {@code gpa} or
+     * {@code length}. See {@link DmaRange}.
+     */
+    public DmaRange dmaRange(long gpa, long length) {
+        return DmaRange.of(regions, gpa, length);
     }
 
     /** A bounds-checked view of [gpa, gpa + length) inside one region. */

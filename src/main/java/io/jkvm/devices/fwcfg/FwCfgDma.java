@@ -1,8 +1,7 @@
 package io.jkvm.devices.fwcfg;
 
+import io.jkvm.memory.DmaRange;
 import io.jkvm.memory.GuestMemory;
-
-import java.nio.ByteBuffer;
 
 /**
  * One fw_cfg DMA operation (docs/specs/fw_cfg.rst, "Guest-side DMA Interface"; QEMU's
@@ -37,15 +36,16 @@ final class FwCfgDma {
 
     /** Runs the operation whose {@code FWCfgDmaAccess} is at guest-physical {@code access}. */
     static void transfer(GuestMemory memory, FwCfgCursor cursor, long access) {
-        byte[] raw = new byte[ACCESS_SIZE];
-        if (!GuestRange.read(memory, access, raw)) {
+        DmaRange dma = memory.dmaRange(access, ACCESS_SIZE);
+        if (!dma.valid()) {
             writeControl(memory, access, CTL_ERROR);
             return;
         }
-        ByteBuffer dma = ByteBuffer.wrap(raw); // big-endian
-        int control = dma.getInt(0);
-        long length = Integer.toUnsignedLong(dma.getInt(4));
-        long address = dma.getLong(8);
+        // The structure is big-endian; the view's fields are little-endian. All three lie in
+        // the range just checked, so none of these reads can fail.
+        int control = Integer.reverseBytes((int) dma.getU32(0));
+        long length = Integer.toUnsignedLong(Integer.reverseBytes((int) dma.getU32(4)));
+        long address = Long.reverseBytes(dma.getU64(8));
 
         if ((control & CTL_SELECT) != 0) cursor.select(control >>> 16);
         boolean read = (control & CTL_READ) != 0;
@@ -57,11 +57,11 @@ final class FwCfgDma {
             long n;
             if (cursor.remaining() == 0) {
                 n = length; // past the end (or no item): zeros to read, nothing to write
-                if (read && !GuestRange.zero(memory, address, n)) result = CTL_ERROR;
+                if (read && !memory.dmaRange(address, n).fill(0, n, (byte) 0)) result = CTL_ERROR;
                 if (write) result = CTL_ERROR;
             } else {
                 n = Math.min(length, cursor.remaining());
-                if (read && !GuestRange.write(memory, address, cursor.item(), cursor.offset(), (int) n)) result = CTL_ERROR;
+                if (read && !memory.dmaRange(address, n).write(0, cursor.item(), cursor.offset(), (int) n)) result = CTL_ERROR;
                 if (write) result = CTL_ERROR;
                 cursor.advance((int) n);
             }
@@ -71,7 +71,8 @@ final class FwCfgDma {
         writeControl(memory, access, result);
     }
 
+    /** Writes {@code control} (big-endian) to the structure's first field, if that much is RAM. */
     private static void writeControl(GuestMemory memory, long access, int control) {
-        GuestRange.write(memory, access, ByteBuffer.allocate(4).putInt(control).array(), 0, 4);
+        memory.dmaRange(access, 4).setU32(0, Integer.reverseBytes(control));
     }
 }
