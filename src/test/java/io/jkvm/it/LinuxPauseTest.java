@@ -46,6 +46,8 @@ class LinuxPauseTest {
             echo "jkvm-pause: typed [$line]"
             poweroff -f
             """;
+    /** Within the 6-minute limit of a kvm test, so that a failure shows the console. */
+    static final Duration BOOT = Duration.ofSeconds(200);
     /** Linux x86-64's kernel text lies in the top 2 GiB (Documentation/arch/x86/x86_64/mm.rst). */
     static final long KERNEL_TEXT = 0xffff_ffff_8000_0000L;
 
@@ -59,10 +61,12 @@ class LinuxPauseTest {
 
         int ticks() { return (int) text().lines().filter(l -> l.startsWith("jkvm-pause: tick")).count(); }
 
-        boolean waitFor(String line, Duration timeout) throws InterruptedException {
+        /** Waits for {@code line}; false if the VM ended first or the time ran out. */
+        boolean waitFor(String line, VirtualMachine vm, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 if (text().contains(line)) return true;
+                if (vm.state() == VcpuSet.State.ENDED) return text().contains(line);
                 Thread.sleep(100);
             }
             return false;
@@ -85,8 +89,8 @@ class LinuxPauseTest {
             assertFalse(vm.pause(), "pause before start: not running");
             assertEquals(VcpuSet.State.CREATED, vm.state());
             vm.start();
-            assertTrue(console.waitFor("jkvm-pause: tick 3", Duration.ofSeconds(LinuxBusyboxBootTest.BOOT_TIMEOUT_S)),
-                    "the init did not tick:\n" + console.text());
+            assertTrue(console.waitFor("jkvm-pause: tick 3", vm, BOOT),
+                    "the init did not tick (" + vm.state() + ", " + vm.awaitExit(Duration.ZERO) + "):\n" + console.text());
 
             assertTrue(vm.pause(), "pause");
             assertEquals(VcpuSet.State.PAUSED, vm.state());
@@ -105,12 +109,12 @@ class LinuxPauseTest {
             assertTrue(vm.resume(), "resume");
             assertEquals(VcpuSet.State.RUNNING, vm.state());
             assertTrue(vm.resume(), "resuming a running VM answers true");
-            assertTrue(console.waitFor("jkvm-pause: tick " + (ticksAtPause + 2), Duration.ofSeconds(120)),
+            assertTrue(console.waitFor("jkvm-pause: tick " + (ticksAtPause + 2), vm, Duration.ofSeconds(60)),
                     "no tick after resume:\n" + console.text());
 
             byte[] typed = "after the pause\n".getBytes(StandardCharsets.US_ASCII);
             vm.com1Input().feed(typed, 0, typed.length);
-            VmExit exit = vm.awaitExit(Duration.ofSeconds(LinuxBusyboxBootTest.BOOT_TIMEOUT_S));
+            VmExit exit = vm.awaitExit(Duration.ofSeconds(60));
             assertNotNull(exit, "the guest did not power off:\n" + console.text());
             assertEquals(VmExit.Reason.POWER_OFF, exit.reason(), exit.message() + "\n" + console.text());
             assertTrue(console.text().contains("jkvm-pause: typed [after the pause]"), console.text());
