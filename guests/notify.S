@@ -17,7 +17,8 @@
  *              0x31: the host triggers an edge on GSI 21; waits for it; three times.
  *              0x32: the host fires an MSI route (data = vector 0x32, APIC ID 0); three times.
  *            Each handler counts; the 0xff (spurious) handler counts nothing and sends no EOI.
- *            Ends with debug-exit value level | edge << 4 | msi << 8 (0x333: status 0x667).
+ *            Ends with debug-exit value level | edge << 2 | msi << 4 (0x3f: status 0x7f; the
+ *            debug-exit port takes one byte).
  * Run:       only from io.jkvm.it.NotifyTest (needs the host devices it attaches).
  */
 #@ text=0x100000 bits=64
@@ -112,10 +113,10 @@ irqfd:
 
         mov     level_count(%rip), %rax
         mov     edge_count(%rip), %rbx
-        shl     $4, %rbx
+        shl     $2, %rbx
         or      %rbx, %rax
         mov     msi_count(%rip), %rbx
-        shl     $8, %rbx
+        shl     $4, %rbx
         or      %rbx, %rax
         out     %eax, $0xf4
 
