@@ -10,9 +10,12 @@ import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
 import io.jkvm.host.HostKind;
 import io.jkvm.host.HostMemory;
+import io.jkvm.event.EventFd;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.irq.InterruptRouter;
 import io.jkvm.irq.KvmIrqLine;
 import io.jkvm.irq.MsiSink;
+import io.jkvm.kvm.IoEvent;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmExitReason;
@@ -73,6 +76,8 @@ public final class VirtualMachine implements AutoCloseable {
     private final Bus mmio = Bus.mmio();
     /** One line per GSI of KVM's IOAPIC (24 pins), made on first use. */
     private final KvmIrqLine[] irqLines = new KvmIrqLine[24];
+    /** irqfd lines, edges and MSI routes; made on first use (it owns the VM's GSI routing table). */
+    private InterruptRouter interruptRouter;
     private VcpuSet vcpus;
     private BootPlan plan;
     private Machine.Devices devices;
@@ -202,6 +207,26 @@ public final class VirtualMachine implements AutoCloseable {
             if (irqLines[gsi] == null) irqLines[gsi] = new KvmIrqLine(vm, gsi);
             return irqLines[gsi];
         }
+    }
+
+    /**
+     * irqfd level lines, edges and MSI routes into the in-kernel irqchip: one router per VM, as it
+     * owns the GSI routing table. Needs the irqchip.
+     */
+    public synchronized InterruptRouter interruptRouter() {
+        if (!config.irqchip()) throw new IllegalStateException("irqfd lines and MSI routes need the in-kernel irqchip (VmConfig irqchip(true))");
+        if (interruptRouter == null) interruptRouter = new InterruptRouter(vm);
+        return interruptRouter;
+    }
+
+    /** KVM_IOEVENTFD: guest writes matching {@code where} signal {@code fd} in the kernel, with no exit. */
+    public void ioeventfd(IoEvent where, EventFd fd) {
+        vm.ioeventfd(where, fd.fd());
+    }
+
+    /** Undoes {@link #ioeventfd} (the same arguments): those writes exit to the buses again. */
+    public void deassignIoeventfd(IoEvent where, EventFd fd) {
+        vm.deassignIoeventfd(where, fd.fd());
     }
 
     /** Attaches a device to the port-I/O bus. */

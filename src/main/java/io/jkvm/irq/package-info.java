@@ -1,6 +1,8 @@
 /**
- * Interrupts: the one contract through which a device raises an interrupt,
- * {@link io.jkvm.irq.InterruptLine}. The adapters behind it (KVM_IRQ_LINE, irqfd) live with
- * the VM; devices see only the line.
+ * Interrupts: the contracts through which a device raises one, a level
+ * {@link io.jkvm.irq.InterruptLine}, an edge or message {@link io.jkvm.irq.InterruptTrigger},
+ * an {@link io.jkvm.irq.MsiSink}; and the KVM adapters behind them (KVM_IRQ_LINE, irqfd lines
+ * with resampling, irqfd edges, MSI GSI routes over the VM's {@link io.jkvm.irq.GsiRoutingTable}).
+ * Devices see only the contracts.
  */
 package io.jkvm.irq;

@@ -42,6 +42,12 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_PIT2 = iow(0x77, 64);
     /** _IO(KVMIO, 0x71), with a struct kvm_reinject_control (u8 pit_reinject, 31 reserved bytes). */
     public static final long KVM_REINJECT_CONTROL = io(0x71);
+    /** KVM_SET_GSI_ROUTING: needs KVM_CAP_IRQ_ROUTING; struct kvm_irq_routing header (8 bytes) and entries. */
+    public static final long KVM_SET_GSI_ROUTING = iow(0x6a, KvmIrqRouting.HEADER_SIZE);
+    /** 4.75 KVM_IRQFD: needs KVM_CAP_IRQFD (KVM_CAP_IRQFD_RESAMPLE for the resample flag); struct kvm_irqfd. */
+    public static final long KVM_IRQFD = iow(0x76, KvmIrqfd.SIZE);
+    /** KVM_IOEVENTFD: needs KVM_CAP_IOEVENTFD; struct kvm_ioeventfd. */
+    public static final long KVM_IOEVENTFD = iow(0x79, KvmIoeventfd.SIZE);
 
     // ---- vCPU ioctls ----
     public static final long KVM_RUN = io(0x80);

@@ -1,9 +1,11 @@
 package io.jkvm.kvm;
 
+import io.jkvm.JkvmException;
 import io.jkvm.sys.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /** A VM fd from KVM_CREATE_VM (api.rst 4.2): memory slots, vCPUs and VM-wide set-up. */
 public final class VmFd implements AutoCloseable {
@@ -83,6 +85,80 @@ public final class VmFd implements AutoCloseable {
             level.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, gsi);
             level.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, high ? 1 : 0);
             Libc.ioctlOrThrow("KVM_IRQ_LINE(" + gsi + ")", fd, KvmIoctls.KVM_IRQ_LINE, level);
+        }
+    }
+
+    /** Throws, naming the capability and what needs it, when this VM's KVM lacks {@code cap}. */
+    public void require(KvmCap cap, String what) {
+        if (checkExtension(cap) <= 0) {
+            throw new JkvmException("this host's KVM has no " + cap.use() + " (" + cap + "), which " + what + " needs");
+        }
+    }
+
+    /**
+     * KVM_IOEVENTFD (api.rst, KVM_IOEVENTFD): from now on a guest write matching {@code where}
+     * signals eventfd {@code fd} inside the kernel; the vCPU does not exit to userspace for it.
+     */
+    public void ioeventfd(IoEvent where, int fd) {
+        require(KvmCap.KVM_CAP_IOEVENTFD, "an ioeventfd");
+        ioeventfd(where, fd, 0, "KVM_IOEVENTFD(" + where + ")");
+    }
+
+    /** KVM_IOEVENTFD with KVM_IOEVENTFD_FLAG_DEASSIGN: the same {@code where} and {@code fd} as assigned. */
+    public void deassignIoeventfd(IoEvent where, int fd) {
+        ioeventfd(where, fd, KvmIoeventfd.KVM_IOEVENTFD_FLAG_DEASSIGN, "KVM_IOEVENTFD(deassign " + where + ")");
+    }
+
+    private void ioeventfd(IoEvent where, int fd, int flags, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmIoeventfd.LAYOUT);
+            KvmIoeventfd.fill(s, where, fd, flags);
+            Libc.ioctlOrThrow(name, this.fd, KvmIoctls.KVM_IOEVENTFD, s);
+        }
+    }
+
+    /**
+     * 4.75 KVM_IRQFD: a write to eventfd {@code fd} injects {@code gsi}. On an irqchip pin that
+     * is a pulse (asserted then de-asserted: an edge); on an MSI route, one message.
+     */
+    public void irqfd(int fd, int gsi) {
+        require(KvmCap.KVM_CAP_IRQFD, "an irqfd");
+        irqfd(fd, gsi, 0, 0, "KVM_IRQFD(gsi " + gsi + ")");
+    }
+
+    /**
+     * 4.75 KVM_IRQFD with KVM_IRQFD_FLAG_RESAMPLE: a write to {@code fd} asserts irqchip pin
+     * {@code gsi} and it stays asserted until the guest EOIs it; then KVM de-asserts it and
+     * signals {@code resampleFd}, so the device can assert it again if still pending.
+     */
+    public void irqfdResample(int fd, int gsi, int resampleFd) {
+        require(KvmCap.KVM_CAP_IRQFD, "an irqfd");
+        require(KvmCap.KVM_CAP_IRQFD_RESAMPLE, "a level-triggered irqfd");
+        irqfd(fd, gsi, KvmIrqfd.KVM_IRQFD_FLAG_RESAMPLE, resampleFd, "KVM_IRQFD(gsi " + gsi + ", resample)");
+    }
+
+    /** KVM_IRQFD with KVM_IRQFD_FLAG_DEASSIGN: {@code fd} no longer injects {@code gsi}. */
+    public void deassignIrqfd(int fd, int gsi) {
+        irqfd(fd, gsi, KvmIrqfd.KVM_IRQFD_FLAG_DEASSIGN, 0, "KVM_IRQFD(deassign gsi " + gsi + ")");
+    }
+
+    private void irqfd(int fd, int gsi, int flags, int resampleFd, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmIrqfd.LAYOUT);
+            KvmIrqfd.fill(s, fd, gsi, flags, resampleFd);
+            Libc.ioctlOrThrow(name, this.fd, KvmIoctls.KVM_IRQFD, s);
+        }
+    }
+
+    /**
+     * KVM_SET_GSI_ROUTING (api.rst, KVM_SET_GSI_ROUTING): REPLACES the VM's whole routing table,
+     * KVM's default irqchip routes included, with {@code routes}.
+     */
+    public void setGsiRouting(List<GsiRoute> routes) {
+        require(KvmCap.KVM_CAP_IRQ_ROUTING, "GSI routing");
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.ioctlOrThrow("KVM_SET_GSI_ROUTING(" + routes.size() + " routes)", fd, KvmIoctls.KVM_SET_GSI_ROUTING,
+                    KvmIrqRouting.encode(arena, routes));
         }
     }
 

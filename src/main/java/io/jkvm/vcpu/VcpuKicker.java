@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  * <ol>
  *   <li>{@code kvm_run.immediate_exit = 1} (KVM_CAP_IMMEDIATE_EXIT): a KVM_RUN that has not
  *       started yet returns -EINTR at once;</li>
- *   <li>a thread-directed signal ({@link #KICK_SIGNAL}, {@code pthread_kill}) for a KVM_RUN
+ *   <li>a thread-directed signal ({@link #KICK_SIGNAL}, {@code tgkill}) for a KVM_RUN
  *       already running: KVM returns -EINTR when a signal is pending.</li>
  * </ol>
  *
@@ -40,7 +40,8 @@ public final class VcpuKicker {
     private final MemorySegment kickSet = arena.allocate(Libc.SIGSET_BYTES, 8);
     private final MemorySegment zeroTimeout = arena.allocate(16, 8);
     private final MemorySegment callState = Libc.newCallState(arena);
-    private long thread;
+    /** The vCPU thread's kernel id (gettid), valid while {@link #bound}. */
+    private int thread;
     private boolean bound;
     /** Set once a kick was sent: only then can a kick signal be pending. */
     private volatile boolean kicked;
@@ -64,14 +65,14 @@ public final class VcpuKicker {
     public void bindCurrentThread(VcpuFd vcpu) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment old = a.allocate(Libc.SIGSET_BYTES, 8);
-            Libc.pthreadSigmask(Libc.SIG_BLOCK, kickSet, old);
+            Libc.sigprocmask(Libc.SIG_BLOCK, kickSet, old);
             MemorySegment inside = a.allocate(Libc.SIGSET_BYTES, 8);
             MemorySegment.copy(old, 0, inside, 0, Libc.SIGSET_BYTES);
             Libc.sigdelset(inside, KICK_SIGNAL);
             vcpu.setSignalMask(inside);
         }
         synchronized (this) {
-            thread = Libc.pthreadSelf();
+            thread = Libc.gettid();
             bound = true;
         }
     }
@@ -90,8 +91,8 @@ public final class VcpuKicker {
         kicked = true;
         ignoreKickSignal();
         synchronized (this) {
-            // Under the lock, the thread cannot have ended: pthread_kill on an ended thread is undefined.
-            if (bound) Libc.pthreadKill(thread, KICK_SIGNAL);
+            // Under the lock, the thread cannot have ended: its tid could name another thread by then.
+            if (bound) Libc.tgkill(thread, KICK_SIGNAL);
         }
     }
 
