@@ -1,7 +1,7 @@
 package io.jkvm.it;
 
 import io.jkvm.api.VirtualMachine;
-import io.jkvm.api.VmConfig;
+import io.jkvm.config.VmConfig;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.event.EventFd;
@@ -183,7 +183,7 @@ class NotifyTest {
         try (VirtualMachine vm = VirtualMachine.create(guest(2)); EventLoop loop = EventLoop.start()) {
             InterruptRouter router = vm.interruptRouter();
             try (IrqfdLine level = router.levelLine(20, loop); IrqfdEdge edge = router.edge(21);
-                 MsiRoute msi = router.msiRoute(new MsiMessage(MsiMessage.ADDRESS_WINDOW, 0x32))) {
+                 MsiRoute msi = router.msiRoute(new MsiMessage(io.jkvm.boot.Layout.LOCAL_APIC_ADDR, 0x32))) {
                 assertEquals(24, msi.gsi());
                 assertEquals(41, router.table().routes().size(), "KVM's 40 default routes and the MSI one");
                 InterruptDevice device = new InterruptDevice(level, edge, msi);
