@@ -80,6 +80,7 @@ class LinuxPauseTest {
         byte[] initramfs = new CpioWriter().directory("/bin", 0755)
                 .file("/bin/busybox", 0755, Files.readAllBytes(LinuxBusyboxBootTest.BUSYBOX))
                 .symlink("/bin/sh", "busybox").directory("/dev", 0755).charDevice("/dev/console", 0600, 5, 1)
+                .charDevice("/dev/null", 0666, 1, 3) // the background loop's stdin
                 .directory("/proc", 0755).file("/init", 0755, INIT.getBytes(StandardCharsets.US_ASCII)).finish();
         Console console = new Console();
         VmConfig config = VmConfig.builder().machine(MachineType.PC).memory(256L << 20).cpus(2)
