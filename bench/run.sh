@@ -9,6 +9,9 @@
 #   bench/run.sh linux          # Debian kernel boot: jkvm vs QEMU microvm (tcg, kvm); ~6 minutes
 #   bench/run.sh multiboot      # the multiboot hello: ./jkvm-qemu vs QEMU -M microvm and -M pc
 #
+# Without /dev/kvm, startup and multiboot measure jkvm's check-only path (JKVM_CHECK_ONLY=1:
+# JVM start, parsing, loading the guest into RAM; everything before opening /dev/kvm) against
+# QEMU with -accel tcg; exits and linux need /dev/kvm.
 # Needs: gcc, hyperfine, qemu-system-x86_64 (apt-get install hyperfine qemu-system-x86), python3.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,13 +25,24 @@ for tool in gcc hyperfine qemu-system-x86_64 python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install gcc hyperfine qemu-system-x86 python3)" >&2; exit 1; }
 done
 bash bench/build.sh >/dev/null
-./jkvm --version >/dev/null 2>&1   # builds target/jkvm.jar and the AOT cache if needed
+./jkvm --version >/dev/null 2>&1   # builds target/jkvm.jar, the jlink runtime and the AOT cache if needed
 B=bench/build
 G=$B/guests
 JAR=target/jkvm.jar
-AOT=target/jkvm.aot
+AOT=target/jkvm.aot              # recorded by the launcher for the java it runs (the jlink runtime)
+JDK_AOT=$B/jkvm-jdk.aot          # the same training recorded with the JDK's java, for the JDK rows
+RUNTIME_JAVA=target/jkvm-runtime/bin/java
 JAVA="$JAVA_HOME/bin/java"
 FAST=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss1m)
+LATE_C1=(-XX:CompileThresholdScaling=10 -XX:UserThreadWaitAttemptsAtExit=0)   # ./jkvm's further flags (JDK 25)
+# Without /dev/kvm: jkvm up to opening /dev/kvm (JKVM_CHECK_ONLY), QEMU with TCG.
+if [[ -e /dev/kvm ]]; then
+  KVM=1; ACCEL=kvm; CHECK=(); CHECK_NOTE=""
+else
+  KVM=0; ACCEL=tcg; CHECK=(env JKVM_CHECK_ONLY=1 JKVM_NO_EMULATED_HOST=1)
+  CHECK_NOTE=" (no /dev/kvm: jkvm rows are its check-only path, JKVM_CHECK_ONLY=1, up to opening /dev/kvm; QEMU runs with -accel tcg)"
+fi
+needs_kvm() { [[ $KVM == 1 ]] || { echo "bench: $1 needs /dev/kvm" >&2; exit 1; }; }
 report="$B/results.md"
 : >"$report"
 say() { echo "$*" | tee -a "$report"; }
@@ -36,7 +50,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 say "# jkvm benchmarks, $(date -u +%Y-%m-%dT%H:%MZ)"
 say ""
-say "Machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); KVM: $([[ -d /sys/module/kvm_pvm ]] && echo 'nested kvm-pvm' || echo 'kvm'); $("$JAVA" -version 2>&1 | head -1)"
+say "Machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); KVM: $( (( KVM == 0 )) && echo 'none (no /dev/kvm)' || { [[ -d /sys/module/kvm_pvm ]] && echo 'nested kvm-pvm' || echo 'kvm'; }); $("$JAVA" -version 2>&1 | head -1)"
 say ""
 
 exits_bench() {
@@ -66,30 +80,51 @@ exits_bench() {
   say ""
 }
 
+# Runs hyperfine on "${cmds[@]}" (named "${names[@]}") and prints the table: median wall time,
+# ratio to the row $2 (QEMU microvm), peak RSS. $1: the JSON file's name.
+time_table() {
+  local json="$B/$1.json" ref="$2"
+  hyperfine -N -i --style none --warmup 3 --runs "$RUNS" --export-json "$json" "${cmds[@]}" >/dev/null 2>&1
+  say "| command | wall time, median | / QEMU microvm | peak RSS |"
+  say "|---|---|---|---|"
+  for i in "${!cmds[@]}"; do
+    local ms ratio rss
+    ms="$(python3 -c "import json; r=json.load(open('$json'))['results'][$i]; print(f\"{r['median']*1000:.1f} ms (mean {r['mean']*1000:.1f} ± {r['stddev']*1000:.1f})\")")"
+    ratio="$(python3 -c "import json; r=json.load(open('$json'))['results']; print(f\"{r[$i]['median']/r[$ref]['median']:.2f}\")")"
+    rss="$(for k in 1 2 3 4 5; do { /usr/bin/time -f %M ${cmds[$i]} 2>&1 >/dev/null || true; } | tail -1; done | median)"
+    say "| ${names[$i]} | $ms | $ratio | $(python3 -c "print(f'{$rss/1024:.1f} MiB')") |"
+  done
+  say ""
+}
+
 startup_bench() {
-  say "## Start-up: process start to the hello guest's halt"
+  say "## Start-up: process start to the hello guest's halt$CHECK_NOTE"
   say ""
   say "hyperfine, $RUNS runs after 3 warm-ups; peak RSS is the median of 5 runs of \`/usr/bin/time -f %M\`."
   say ""
-  local qemu="qemu-system-x86_64 -M microvm -accel kvm -m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
-  local names=("C: bench/build/kvm_hello" "QEMU -M microvm, multiboot hello" "jkvm: java -cp jkvm.jar (JVM defaults)"
-               "jkvm: + SerialGC, C1 only, no perf data" "jkvm: + AOT cache (JEP 514)" "jkvm: ./jkvm demo hello (the launcher)")
-  local cmds=("$B/kvm_hello $G/hello.bin"
-              "$qemu"
-              "$JAVA --enable-native-access=ALL-UNNAMED -cp $JAR io.jkvm.cli.Main demo hello"
-              "$JAVA --enable-native-access=ALL-UNNAMED ${FAST[*]} -cp $JAR io.jkvm.cli.Main demo hello"
-              "$JAVA --enable-native-access=ALL-UNNAMED ${FAST[*]} -XX:AOTCache=$AOT -Xlog:aot=off -Xlog:cds=off -cp $JAR io.jkvm.cli.Main demo hello"
-              "./jkvm demo hello")
-  hyperfine -N -i --style none --warmup 3 --runs "$RUNS" --export-json $B/startup.json "${cmds[@]}" >/dev/null 2>&1
-  say "| command | wall time, median | peak RSS |"
-  say "|---|---|---|"
-  for i in "${!cmds[@]}"; do
-    local ms rss
-    ms="$(python3 -c "import json; r=json.load(open('$B/startup.json'))['results'][$i]; print(f\"{r['median']*1000:.1f} ms (mean {r['mean']*1000:.1f} ± {r['stddev']*1000:.1f})\")")"
-    rss="$(for k in 1 2 3 4 5; do { /usr/bin/time -f %M ${cmds[$i]} 2>&1 >/dev/null || true; } | tail -1; done | median)"
-    say "| ${names[$i]} | $ms | $(python3 -c "print(f'{$rss/1024:.1f} MiB')") |"
-  done
-  say ""
+  if [[ ! -f $JDK_AOT ]]; then   # the launcher's cache belongs to the jlink runtime; this one to the JDK
+    JKVM_CHECK_ONLY=$((1 - KVM)) "$JAVA" --enable-native-access=ALL-UNNAMED "${FAST[@]}" "${LATE_C1[@]}" \
+        -XX:AOTCacheOutput=$JDK_AOT -cp $JAR io.jkvm.cli.Training >/dev/null 2>&1 || rm -f $JDK_AOT
+  fi
+  local jkvm="${CHECK[*]} $JAVA --enable-native-access=ALL-UNNAMED"
+  local quiet="-Xlog:aot=off -Xlog:cds=off"
+  names=("QEMU -M microvm -accel $ACCEL, multiboot hello" "jkvm: java -cp jkvm.jar (JVM defaults)"
+         "jkvm: + SerialGC, C1 only, no perf data" "jkvm: + C1 after 10x the invocations, no wait at exit"
+         "jkvm: + AOT cache (JEP 514), JDK" "jkvm: + jlink runtime with its AOT cache" "jkvm: ./jkvm demo hello (the launcher)")
+  cmds=("qemu-system-x86_64 -M microvm -accel $ACCEL -m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
+        "$jkvm -cp $JAR io.jkvm.cli.Main demo hello"
+        "$jkvm ${FAST[*]} -cp $JAR io.jkvm.cli.Main demo hello"
+        "$jkvm ${FAST[*]} ${LATE_C1[*]} -cp $JAR io.jkvm.cli.Main demo hello"
+        "$jkvm ${FAST[*]} ${LATE_C1[*]} -XX:AOTCache=$JDK_AOT $quiet -cp $JAR io.jkvm.cli.Main demo hello"
+        "${CHECK[*]} $RUNTIME_JAVA --enable-native-access=ALL-UNNAMED ${FAST[*]} ${LATE_C1[*]} -XX:AOTCache=$AOT $quiet -cp $JAR io.jkvm.cli.Main demo hello"
+        "${CHECK[*]} ./jkvm demo hello")
+  if [[ $KVM == 1 ]]; then   # the C program needs /dev/kvm
+    names=("C: bench/build/kvm_hello" "${names[@]}")
+    cmds=("$B/kvm_hello $G/hello.bin" "${cmds[@]}")
+    time_table startup 1
+  else
+    time_table startup 0
+  fi
 }
 
 linux_bench() {
@@ -125,28 +160,16 @@ linux_bench() {
 }
 
 multiboot_bench() {
-  say "## Multiboot hello through the QEMU command line: launch to exit"
+  say "## Multiboot hello through the QEMU command line: launch to exit$CHECK_NOTE"
   say ""
-  say "The same arguments for every VMM: \`-accel kvm -m 64M -kernel mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot\`,"
-  say "plus \`-M microvm\` or \`-M pc\`. hyperfine, $RUNS runs after 3 warm-ups; peak RSS is the median of 5 runs of \`/usr/bin/time -f %M\`."
+  say "The same arguments for every VMM: \`-accel $ACCEL -m 64M -kernel mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot\`,"
+  say "plus \`-M microvm\` or \`-M pc\` (jkvm-qemu always with \`-accel kvm\`). hyperfine, $RUNS runs after 3 warm-ups; peak RSS is the median of 5 runs of \`/usr/bin/time -f %M\`."
   say ""
-  local args="-accel kvm -m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
-  local names=("QEMU -M microvm" "QEMU -M pc (SeaBIOS)" "./jkvm-qemu -M microvm" "./jkvm-qemu -M pc")
-  local cmds=("qemu-system-x86_64 -M microvm $args" "qemu-system-x86_64 -M pc $args"
-              "./jkvm-qemu -M microvm $args" "./jkvm-qemu -M pc $args")
-  hyperfine -N -i --style none --warmup 3 --runs "$RUNS" --export-json $B/multiboot.json "${cmds[@]}" >/dev/null 2>&1
-  say "| command | wall time, median | / QEMU microvm | peak RSS |"
-  say "|---|---|---|---|"
-  local ref
-  ref="$(python3 -c "import json; print(json.load(open('$B/multiboot.json'))['results'][0]['median'])")"
-  for i in "${!cmds[@]}"; do
-    local ms ratio rss
-    ms="$(python3 -c "import json; r=json.load(open('$B/multiboot.json'))['results'][$i]; print(f\"{r['median']*1000:.1f} ms (mean {r['mean']*1000:.1f} ± {r['stddev']*1000:.1f})\")")"
-    ratio="$(python3 -c "import json; r=json.load(open('$B/multiboot.json'))['results'][$i]; print(f\"{r['median']/$ref:.2f}\")")"
-    rss="$(for k in 1 2 3 4 5; do { /usr/bin/time -f %M ${cmds[$i]} 2>&1 >/dev/null || true; } | tail -1; done | median)"
-    say "| ${names[$i]} | $ms | $ratio | $(python3 -c "print(f'{$rss/1024:.1f} MiB')") |"
-  done
-  say ""
+  local args="-m 64M -kernel $G/mb_hello.bin -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -nodefaults -no-reboot"
+  names=("QEMU -M microvm -accel $ACCEL" "QEMU -M pc -accel $ACCEL (SeaBIOS)" "./jkvm-qemu -M microvm" "./jkvm-qemu -M pc")
+  cmds=("qemu-system-x86_64 -M microvm -accel $ACCEL $args" "qemu-system-x86_64 -M pc -accel $ACCEL $args"
+        "${CHECK[*]} ./jkvm-qemu -M microvm -accel kvm $args" "${CHECK[*]} ./jkvm-qemu -M pc -accel kvm $args")
+  time_table multiboot 0
 }
 
 java_nested_flags() {
@@ -155,10 +178,11 @@ java_nested_flags() {
 }
 
 case "$what" in
-  exits) exits_bench ;;
+  exits) needs_kvm exits; exits_bench ;;
   startup) startup_bench ;;
-  linux) linux_bench ;;
+  linux) needs_kvm linux; linux_bench ;;
   multiboot) multiboot_bench ;;
-  all) exits_bench; startup_bench; multiboot_bench; linux_bench ;;
+  all) if [[ $KVM == 1 ]]; then exits_bench; startup_bench; multiboot_bench; linux_bench
+       else echo "bench: no /dev/kvm: startup and multiboot only (check-only path vs QEMU TCG)" >&2; startup_bench; multiboot_bench; fi ;;
   *) echo "usage: bench/run.sh [all|exits|startup|multiboot|linux]" >&2; exit 2 ;;
 esac
