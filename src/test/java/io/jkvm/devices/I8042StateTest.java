@@ -74,6 +74,17 @@ class I8042StateTest {
     }
 
     @Test
+    void aKeyboardCommandWaitingForItsParameterSurvives() {
+        Kbc original = new Kbc();
+        original.kbc.writeData(0xed);       // SET LEDS: the LED byte follows
+        Kbc restored = new Kbc();
+        assertSaveRestoreSave(original.kbc, restored.kbc, I8042State::readFrom);
+        restored.kbc.readData();            // the ACK
+        restored.kbc.writeData(0x05);
+        assertEquals(0x05, restored.kbc.keyboardLeds());
+    }
+
+    @Test
     void resetIsPowerOn() {
         Kbc k = new Kbc();
         assertEquals(I8042State.powerOn(), k.kbc.state(), "a new controller is in its power-on state");
