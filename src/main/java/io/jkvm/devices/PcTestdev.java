@@ -4,6 +4,7 @@ import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusAccess;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.state.Stateful;
 
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
@@ -39,8 +40,12 @@ import java.util.function.LongConsumer;
  * Accesses crossing between the three 4-byte port registers are split between them as QEMU
  * does, since the registers are attached as one 12-byte window. Thread-safe: state is guarded
  * by this object; interrupt lines and the flush hook are called without the lock.
+ *
+ * <p>Not {@link io.jkvm.state.Resettable}: QEMU's pc-testdev registers no reset handler, so
+ * the register and iomem survive a machine reset there, and here. Its state is a
+ * {@link PcTestdevState}.
  */
-public final class PcTestdev {
+public final class PcTestdev implements Stateful<PcTestdevState> {
     public static final int IOPORT = 0xe0;
     public static final int FLUSH_PAGE_PORT = 0xe4;
     public static final int IOPORT_BYTE = 0xe8;
@@ -95,6 +100,17 @@ public final class PcTestdev {
 
     /** The ioport register. */
     public synchronized int ioportData() { return ioportData; }
+
+    @Override
+    public synchronized PcTestdevState state() {
+        return new PcTestdevState(ioportData, iomem);
+    }
+
+    @Override
+    public synchronized void restore(PcTestdevState state) {
+        ioportData = state.ioportData();
+        System.arraycopy(state.iomem(), 0, iomem, 0, IOMEM_LENGTH);
+    }
 
     private static boolean inside(long offset, int size, long length) {
         return size >= 1 && size <= 8 && offset >= 0 && offset <= length - size;

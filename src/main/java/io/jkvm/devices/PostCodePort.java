@@ -1,6 +1,8 @@
 package io.jkvm.devices;
 
 import io.jkvm.bus.BusDevice;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.function.IntConsumer;
 
@@ -15,7 +17,7 @@ import java.util.function.IntConsumer;
  * written, as the POST-code latch of most chipsets does, and 0xff before the first write (nothing
  * drives the bus yet); bytes of a wider read above the first read 0xff.
  */
-public final class PostCodePort implements BusDevice {
+public final class PostCodePort implements BusDevice, Resettable, Stateful<PostCodeState> {
     public static final int PORT = 0x80;
 
     private final IntConsumer observer;
@@ -52,4 +54,14 @@ public final class PostCodePort implements BusDevice {
 
     /** How many writes the guest made. */
     public synchronized long writeCount() { return writes; }
+
+    /** Power-on: nothing latched, reads 0xff. The write count goes on. */
+    @Override
+    public synchronized void reset() { last = 0xff; }
+
+    @Override
+    public synchronized PostCodeState state() { return new PostCodeState(last); }
+
+    @Override
+    public synchronized void restore(PostCodeState state) { last = state.lastCode(); }
 }
