@@ -3,6 +3,8 @@ package io.jkvm.devices.fwcfg;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.memory.GuestMemory;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.Objects;
 
@@ -22,7 +24,7 @@ import java.util.Objects;
  * lock, so vCPUs may use it at once; a DMA operation holds it for as long as it copies (up to
  * 4 GiB of zeros for a read past an item's end, as QEMU too does in one go).
  */
-public final class FwCfg {
+public final class FwCfg implements Resettable, Stateful<FwCfgState> {
     /** The selector register; the data register is the next port (QEMU's FW_CFG_IO_BASE). */
     public static final int IO_BASE = 0x510;
     /** Selector and data overlap in 2 ports (FW_CFG_CTL_SIZE). */
@@ -62,10 +64,34 @@ public final class FwCfg {
         ports.attach(DMA_IO_BASE, DMA_IO_SIZE, dmaPort);
     }
 
-    /** Device reset: selects the signature and clears the DMA address. */
+    /** Device reset (fw_cfg_reset): selects the signature and clears the DMA address. */
+    @Override
     public synchronized void reset() {
         cursor.select(FwCfgKeys.SIGNATURE);
         dmaAddress = 0;
+    }
+
+    @Override
+    public synchronized FwCfgState state() {
+        return new FwCfgState(cursor.selector(), cursor.offset(), dmaAddress);
+    }
+
+    /**
+     * Selects the saved item and moves to the saved offset. Refused when the offset lies past
+     * the end of that item here: the state was saved with other items (another kernel or
+     * command line).
+     */
+    @Override
+    public synchronized void restore(FwCfgState state) {
+        byte[] item = items.lookup(state.selector());
+        int length = item == null ? 0 : item.length;
+        if (state.offset() > length) {
+            throw new IllegalArgumentException(String.format(
+                    "fw_cfg state is at offset %d of item 0x%04x, which has %d bytes here", state.offset(), state.selector(), length));
+        }
+        cursor.select(state.selector());
+        cursor.advance(state.offset());
+        dmaAddress = state.dmaAddress();
     }
 
     /** The selector last written (16 bits, write and arch bits included). */
