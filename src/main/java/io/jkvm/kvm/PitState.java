@@ -27,6 +27,8 @@ public record PitState(byte[] pitState2) implements SavedState {
     public static final int SIZE = (int) KvmPitState2.SIZE;
     /** The 8254's modes are 0-5 (Intel 8254 datasheet, "Mode Definitions"). */
     static final int MAX_MODE = 5;
+    /** What KVM stores for a channel the guest never programmed (arch/x86/kvm/i8254.c, kvm_pit_reset). */
+    public static final int MODE_UNPROGRAMMED = 0xff;
     /** A count of 0 stands for 65536, which KVM stores as such. */
     static final int MAX_COUNT = 0x10000;
 
@@ -39,7 +41,9 @@ public record PitState(byte[] pitState2) implements SavedState {
             int count = s.get(JAVA_INT_UNALIGNED, at + KvmPitState2.COUNT);
             int mode = s.get(JAVA_BYTE, at + KvmPitState2.MODE) & 0xff;
             if (count < 0 || count > MAX_COUNT) throw new IllegalArgumentException("PIT channel " + c + " count " + Integer.toUnsignedString(count) + " is above 65536");
-            if (mode > MAX_MODE) throw new IllegalArgumentException("PIT channel " + c + " mode " + mode + " is not 0-5");
+            if (mode > MAX_MODE && mode != MODE_UNPROGRAMMED) {
+                throw new IllegalArgumentException("PIT channel " + c + " mode " + mode + " is not 0-5 (or 0xff, never programmed)");
+            }
             s.set(JAVA_LONG_UNALIGNED, at + KvmPitState2.COUNT_LOAD_TIME, 0L);
         }
     }
@@ -72,9 +76,9 @@ public record PitState(byte[] pitState2) implements SavedState {
         return MemorySegment.ofArray(pitState2).get(JAVA_INT_UNALIGNED, channel * KvmPitState2.CHANNEL_SIZE + KvmPitState2.COUNT);
     }
 
-    /** Channel {@code channel}'s mode, 0-5. */
+    /** Channel {@code channel}'s mode, 0-5, or {@link #MODE_UNPROGRAMMED}. */
     public int mode(int channel) {
-        return pitState2[(int) (channel * KvmPitState2.CHANNEL_SIZE + KvmPitState2.MODE)];
+        return pitState2[(int) (channel * KvmPitState2.CHANNEL_SIZE + KvmPitState2.MODE)] & 0xff;
     }
 
     /** Section {@value #TAG} version 1: kvm_pit_state2, raw, count_load_time zero. */

@@ -81,6 +81,7 @@ class KvmDeviceStateTest {
             assertEquals(0x20, first.irqchip().pic(true, KvmIrqchip.PIC_IRQ_BASE), "ICW2: vectors from 0x20");
             assertEquals(11932, first.pit().count(0), "channel 0's divisor");
             assertEquals(2, first.pit().mode(0), "channel 0 in mode 2, rate generator");
+            assertEquals(PitState.MODE_UNPROGRAMMED, first.pit().mode(1), "channel 1 as KVM's reset left it");
 
             // Loading a changed state changes the chip: KVM_SET_IRQCHIP is not a no-op.
             byte[] masked = first.irqchip().picMaster();

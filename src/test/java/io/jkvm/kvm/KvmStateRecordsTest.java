@@ -62,6 +62,7 @@ class KvmStateRecordsTest {
         badMode[10 + (int) KvmPitState2.MODE] = 6;
         StateFormatException e = assertThrows(StateFormatException.class, () -> StateAssertions.decode(badMode, PitState::readFrom));
         assertTrue(e.getMessage().contains("channel 0 mode 6 is not 0-5"), e.getMessage());
+        assertEquals(PitState.MODE_UNPROGRAMMED, new PitState(pit(0, 0xff)).mode(1), "KVM's reset value is accepted");
         assertThrows(IllegalArgumentException.class, () -> new PitState(pit(0x10001, 0)));
     }
 
