@@ -196,6 +196,12 @@ public final class VirtualMachine implements AutoCloseable {
 
     public Bus mmio() { return mmio; }
 
+    /** The VM fd, for the in-kernel chips' state (KVM_GET/SET_IRQCHIP, _PIT2) while the vCPUs are stopped. */
+    public VmFd vmFd() { return vm; }
+
+    /** vCPU {@code index}'s fd, for its state (KVM_GET/SET_LAPIC) while it is stopped. */
+    public VcpuFd vcpuFd(int index) { return vcpuFds.get(index); }
+
     /**
      * The interrupt line into the in-kernel irqchip for {@code gsi} (ISA IRQ n is GSI n).
      * Needs the irqchip (a PC machine, or {@link VmConfig.Builder#irqchip}).

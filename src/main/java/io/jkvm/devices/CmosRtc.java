@@ -3,6 +3,8 @@ package io.jkvm.devices;
 import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +53,7 @@ import java.time.ZoneOffset;
  * No thread runs inside: a VM that wants interrupts without the guest polling calls {@link #tick()}
  * at {@link #nextEvent()}.
  */
-public final class CmosRtc implements BusDevice {
+public final class CmosRtc implements BusDevice, Resettable, Stateful<CmosRtcState> {
     public static final int PORT_COUNT = 2;
     /** Bytes of CMOS, registers included. */
     public static final int SIZE = 128;
@@ -85,6 +87,7 @@ public final class CmosRtc implements BusDevice {
     static final int B_PIE = 0x40;
     static final int B_AIE = 0x20;
     static final int B_UIE = 0x10;
+    static final int B_SQWE = 0x08;
     static final int B_DM_BINARY = 0x04;
     static final int B_24H = 0x02;
     static final int B_RESET = B_24H;
@@ -182,6 +185,42 @@ public final class CmosRtc implements BusDevice {
     /** Bit 7 of the last index write: the guest asked for NMIs to be masked. */
     public synchronized boolean nmiDisabled() {
         return nmiDisabled;
+    }
+
+    /**
+     * The RESET input (MC146818A datasheet, pin description "RESET"): clears PIE, AIE, UIE and
+     * SQWE in register B and IRQF, PF, AF and UF in register C, and releases IRQ. The clock,
+     * the calendar, the alarm and the RAM are untouched: they are what the battery keeps across
+     * a machine reset.
+     */
+    @Override
+    public synchronized void reset() {
+        regB &= ~(B_PIE | B_AIE | B_UIE | B_SQWE);
+        flags = 0;
+        setIrq(false);
+    }
+
+    @Override
+    public synchronized CmosRtcState state() {
+        byte[] bytes = new byte[SIZE];
+        for (int i = 0; i < SIZE; i++) bytes[i] = (byte) ram[i];
+        return new CmosRtcState(bytes, index, nmiDisabled, regA, regB, flags, offset, checkedUpTo);
+    }
+
+    /** Loads {@code state}; IRQ 8 is driven to the level register C's IRQF implies. */
+    @Override
+    public synchronized void restore(CmosRtcState state) {
+        byte[] bytes = state.ram();
+        for (int i = 0; i < SIZE; i++) ram[i] = bytes[i] & 0xff;
+        index = state.index();
+        nmiDisabled = state.nmiDisabled();
+        regA = state.regA();
+        regB = state.regB();
+        flags = state.regC();
+        offset = state.offset();
+        checkedUpTo = state.checkedUpTo();
+        irqLevel = (flags & C_IRQF) != 0;
+        irq.set(irqLevel);
     }
 
     /** Computes the interrupt flags up to now, raising IRQ 8 if an enabled one is set. */

@@ -5,6 +5,8 @@ import io.jkvm.exit.ExitRequester;
 import io.jkvm.exit.VmExit;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 /**
  * The PC AT keyboard controller (Intel 8042) with a keyboard behind it and no mouse: enough for
@@ -39,7 +41,7 @@ import io.jkvm.irq.InterruptLine;
  * from the host are not modelled yet; A20 (output port bit 1) is stored but gates nothing, since
  * KVM does not mask A20.
  */
-public final class I8042 {
+public final class I8042 implements Resettable, Stateful<I8042State> {
     static final int STR_OBF = 0x01;
     static final int STR_SYSFLAG = 0x04;
     static final int STR_CMDDAT = 0x08;
@@ -164,6 +166,47 @@ public final class I8042 {
 
     /** The keyboard's LED byte (bit 0 scroll, 1 num, 2 caps lock), as the guest last set it. */
     public synchronized int keyboardLeds() { return leds; }
+
+    /** Power-on ({@link I8042State#powerOn()}): QEMU resets the controller with the machine (pckbd.c kbd_reset). */
+    @Override
+    public synchronized void reset() {
+        restore(I8042State.powerOn());
+    }
+
+    @Override
+    public synchronized I8042State state() {
+        byte[] bytes = new byte[ram.length];
+        for (int i = 0; i < ram.length; i++) bytes[i] = (byte) ram[i];
+        return new I8042State(bytes, controllerQueue.toArray(), keyboardQueue.toArray(), auxQueue.toArray(),
+                outputFull, output, lastRead, sysFlag, lastWriteWasCommand, outputPort, pendingCommand,
+                keyboardPending, scanning, leds, scanCodeSet);
+    }
+
+    /** Loads {@code state} and drives IRQ 1 and 12 to the levels its output buffer implies. */
+    @Override
+    public synchronized void restore(I8042State state) {
+        byte[] bytes = state.ram();
+        for (int i = 0; i < ram.length; i++) ram[i] = bytes[i] & 0xff;
+        controllerQueue.load(state.controllerQueue());
+        keyboardQueue.load(state.keyboardQueue());
+        auxQueue.load(state.auxQueue());
+        outputFull = state.outputFull();
+        output = state.output();
+        lastRead = state.lastRead();
+        sysFlag = state.sysFlag();
+        lastWriteWasCommand = state.lastWriteWasCommand();
+        outputPort = state.outputPort();
+        pendingCommand = state.pendingCommand();
+        keyboardPending = state.keyboardPending();
+        scanning = state.scanning();
+        leds = state.leds();
+        scanCodeSet = state.scanCodeSet();
+        boolean aux = (output & FROM_AUX) != 0;
+        irq1Level = outputFull && !aux && (ram[0] & CTR_KBDINT) != 0;
+        irq12Level = outputFull && aux && (ram[0] & CTR_AUXINT) != 0;
+        irq1.set(irq1Level);
+        irq12.set(irq12Level);
+    }
 
     private final class Port implements BusDevice {
         private final boolean data;
@@ -407,6 +450,20 @@ public final class I8042 {
         void clear() {
             head = 0;
             size = 0;
+        }
+
+        /** The entries, oldest first. */
+        int[] toArray() {
+            int[] a = new int[size];
+            for (int i = 0; i < size; i++) a[i] = entries[(head + i) % CAPACITY];
+            return a;
+        }
+
+        /** Replaces the contents with {@code a} (at most {@link #CAPACITY} entries). */
+        void load(int[] a) {
+            System.arraycopy(a, 0, entries, 0, a.length);
+            head = 0;
+            size = a.length;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusAccess;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.state.Stateful;
 
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
@@ -42,14 +43,18 @@ import java.util.function.LongConsumer;
  * Accesses crossing between the three 4-byte port registers are split between them as QEMU
  * does, since the registers are attached as one 12-byte window. Thread-safe: state is guarded
  * by this object; interrupt lines and the flush hook are called without the lock.
+ *
+ * <p>Not {@link io.jkvm.state.Resettable}: QEMU's pc-testdev registers no reset handler, so
+ * the register and iomem survive a machine reset there, and here. Its state is a
+ * {@link PcTestdevState}.
  */
-public final class PcTestdev {
+public final class PcTestdev implements Stateful<PcTestdevState> {
     /** In the port window (0xe0-0xeb): ioport at 0, flush-page and ioport-byte, 4 bytes each. */
     static final int FLUSH_PAGE_OFFSET = 4;
     static final int IOPORT_BYTE_OFFSET = 8;
-    private static final int PORT_WINDOW_LENGTH = PcPorts.PC_TESTDEV.length();
+    static final int PORT_WINDOW_LENGTH = PcPorts.PC_TESTDEV.length();
     private static final int IRQ_PORT_LENGTH = PcPorts.PC_TESTDEV_IRQ.length();
-    private static final int IOMEM_LENGTH = Layout.PC_TESTDEV_IOMEM_SIZE;
+    static final int IOMEM_LENGTH = Layout.PC_TESTDEV_IOMEM_SIZE;
     /** ISA IRQs 0-15 (QEMU's ISA_NUM_IRQS). */
     private static final int ISA_IRQS = PcPorts.ISA_IRQS;
 
@@ -95,6 +100,17 @@ public final class PcTestdev {
 
     /** The ioport register. */
     public synchronized int ioportData() { return ioportData; }
+
+    @Override
+    public synchronized PcTestdevState state() {
+        return new PcTestdevState(ioportData, iomem);
+    }
+
+    @Override
+    public synchronized void restore(PcTestdevState state) {
+        ioportData = state.ioportData();
+        System.arraycopy(state.iomem(), 0, iomem, 0, IOMEM_LENGTH);
+    }
 
     private static boolean inside(long offset, int size, long length) {
         return size >= 1 && size <= 8 && offset >= 0 && offset <= length - size;

@@ -2,6 +2,8 @@ package io.jkvm.devices;
 
 import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.function.IntConsumer;
 
@@ -16,7 +18,7 @@ import java.util.function.IntConsumer;
  * written, as the POST-code latch of most chipsets does, and 0xff before the first write (nothing
  * drives the bus yet); bytes of a wider read above the first read 0xff.
  */
-public final class PostCodePort implements BusDevice {
+public final class PostCodePort implements BusDevice, Resettable, Stateful<PostCodeState> {
     private final IntConsumer observer;
     private int last = 0xff;
     private long writes;
@@ -51,4 +53,14 @@ public final class PostCodePort implements BusDevice {
 
     /** How many writes the guest made. */
     public synchronized long writeCount() { return writes; }
+
+    /** Power-on: nothing latched, reads 0xff. The write count goes on. */
+    @Override
+    public synchronized void reset() { last = 0xff; }
+
+    @Override
+    public synchronized PostCodeState state() { return new PostCodeState(last); }
+
+    @Override
+    public synchronized void restore(PostCodeState state) { last = state.lastCode(); }
 }

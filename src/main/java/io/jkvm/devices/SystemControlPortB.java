@@ -2,6 +2,8 @@ package io.jkvm.devices;
 
 import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.function.BooleanSupplier;
 
@@ -26,7 +28,7 @@ import java.util.function.BooleanSupplier;
  * (arch/x86/kvm/i8254.c, {@code speaker_ioport_read}) and this device is never reached; it is
  * for VMs without one.
  */
-public final class SystemControlPortB implements BusDevice {
+public final class SystemControlPortB implements BusDevice, Resettable, Stateful<SystemControlPortBState> {
     static final int GATE2 = 0x01;
     static final int SPEAKER_DATA = 0x02;
     static final int WRITABLE = 0x0f;
@@ -65,6 +67,24 @@ public final class SystemControlPortB implements BusDevice {
     @Override
     public synchronized void write(long offset, int size, long value) {
         control = (int) value & WRITABLE;
+    }
+
+    /** Power-on: bits 3-0 zero (gate 2 off, speaker off, NMIs enabled). */
+    @Override
+    public synchronized void reset() {
+        restore(new SystemControlPortBState(0, false, false));
+    }
+
+    @Override
+    public synchronized SystemControlPortBState state() {
+        return new SystemControlPortBState(control, refresh, toggledOut2);
+    }
+
+    @Override
+    public synchronized void restore(SystemControlPortBState state) {
+        control = state.control();
+        refresh = state.refresh();
+        toggledOut2 = state.toggledOut2();
     }
 
     /** Bit 0: PIT channel 2 counts while set. */

@@ -3,6 +3,8 @@ package io.jkvm.devices;
 import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.Objects;
 
@@ -72,7 +74,7 @@ import java.util.Objects;
  * {@link InterruptLine}, {@link ByteSink} and {@code rxReady} callback run while the lock is
  * held; they must not block nor call back into the UART.
  */
-public final class Uart16550 implements BusDevice {
+public final class Uart16550 implements BusDevice, Resettable, Stateful<UartState> {
     public static final int REGISTER_COUNT = 8;
     /** Receive FIFO depth in FIFO mode (1 in 16450 mode). */
     public static final int FIFO_SIZE = 16;
@@ -251,6 +253,7 @@ public final class Uart16550 implements BusDevice {
         return (mcr & MCR_LOOP) != 0 ? 0 : rxCapacity() - rxCount;
     }
 
+    @Override
     public synchronized UartState state() {
         byte[] fifo = new byte[rxCount];
         for (int i = 0; i < rxCount; i++) fifo[i] = rx[(rxHead + i) % FIFO_SIZE];
@@ -258,6 +261,7 @@ public final class Uart16550 implements BusDevice {
     }
 
     /** Loads {@code state} (a snapshot, or {@link UartState#powerOn()} for a reset) and drives the line. */
+    @Override
     public synchronized void restore(UartState state) {
         dll = state.dll();
         dlm = state.dlm();
@@ -275,6 +279,17 @@ public final class Uart16550 implements BusDevice {
         rxCount = fifo.length;
         lineHigh = lineLevel();
         irq.set(lineHigh);
+    }
+
+    /**
+     * Master reset (datasheet table 1, "UART Reset Configuration"): {@link UartState#powerOn()};
+     * the receive FIFO is emptied and the line lowered. The host input may push again.
+     */
+    @Override
+    public synchronized void reset() {
+        int spaceBefore = rxSpace();
+        restore(UartState.powerOn());
+        if (spaceBefore == 0 && rxSpace() > 0) rxReady.run();
     }
 
     // --- registers --------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 package io.jkvm.devices;
 
+import io.jkvm.state.SavedState;
+import io.jkvm.state.StateReader;
+import io.jkvm.state.StateWriter;
+
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -23,7 +27,10 @@ import java.util.HexFormat;
  * @param rxFifo              unread received bytes, oldest first (at most 16, or 1 with FIFOs off)
  */
 public record UartState(int dll, int dlm, int ier, int fcr, int lcr, int mcr, int msr, int scr,
-                        boolean overrun, boolean thrInterruptPending, byte[] rxFifo) {
+                        boolean overrun, boolean thrInterruptPending, byte[] rxFifo) implements SavedState {
+    /** Section tag and encoding version. */
+    public static final String TAG = "UART";
+    public static final int VERSION = 1;
 
     public UartState {
         check("dll", dll, 0xff);
@@ -51,6 +58,30 @@ public record UartState(int dll, int dlm, int ier, int fcr, int lcr, int mcr, in
     public static UartState powerOn() {
         return new UartState(0x0c, 0x00, 0, 0, 0, 0, Uart16550.MSR_CONNECTED, 0,
                 false, false, new byte[0]);
+    }
+
+    /**
+     * Section {@value #TAG} version 1: dll, dlm, ier, fcr, lcr, mcr, msr, scr (u8 each),
+     * overrun, thrInterruptPending (bool), rxFifo (bytes, at most 16).
+     */
+    @Override
+    public void writeTo(StateWriter out) {
+        out.beginSection(TAG, VERSION)
+                .u8(dll).u8(dlm).u8(ier).u8(fcr).u8(lcr).u8(mcr).u8(msr).u8(scr)
+                .bool(overrun).bool(thrInterruptPending).bytes(rxFifo)
+                .endSection();
+    }
+
+    public static UartState readFrom(StateReader in) {
+        in.beginSection(TAG, VERSION);
+        int dll = in.u8("dll"), dlm = in.u8("dlm"), ier = in.u8("ier"), fcr = in.u8("fcr");
+        int lcr = in.u8("lcr"), mcr = in.u8("mcr"), msr = in.u8("msr"), scr = in.u8("scr");
+        boolean overrun = in.bool("overrun");
+        boolean thri = in.bool("thrInterruptPending");
+        byte[] fifo = in.bytes("rxFifo", Uart16550.FIFO_SIZE);
+        UartState state = in.build(() -> new UartState(dll, dlm, ier, fcr, lcr, mcr, msr, scr, overrun, thri, fifo));
+        in.endSection();
+        return state;
     }
 
     /** A copy: the record stays immutable. */

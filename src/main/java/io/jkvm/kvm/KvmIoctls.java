@@ -38,6 +38,14 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_IRQCHIP = io(0x60);
     /** 4.25: struct kvm_irq_level { u32 irq; u32 level; }: drives a GSI of the in-kernel irqchip. */
     public static final long KVM_IRQ_LINE = iow(0x61, 8);
+    /** 4.26: needs KVM_CAP_IRQCHIP. _IOWR: chip_id goes in, the chip's state comes out. */
+    public static final long KVM_GET_IRQCHIP = iowr(0x62, KvmIrqchip.SIZE);
+    /** 4.27: needs KVM_CAP_IRQCHIP. The header declares it _IOR although the kernel reads the struct. */
+    public static final long KVM_SET_IRQCHIP = ior(0x63, KvmIrqchip.SIZE);
+    /** 4.72: needs KVM_CAP_PIT_STATE2. (0x9f and 0xa0 are also KVM_GET/SET_VCPU_EVENTS, on the vCPU fd.) */
+    public static final long KVM_GET_PIT2 = ior(0x9f, KvmPitState2.SIZE);
+    /** 4.73: needs KVM_CAP_PIT_STATE2. */
+    public static final long KVM_SET_PIT2 = iow(0xa0, KvmPitState2.SIZE);
     /** 4.62: needs KVM_CAP_PIT2; struct kvm_pit_config { u32 flags; u32 pad[15]; } is 64 bytes. */
     public static final long KVM_CREATE_PIT2 = iow(0x77, 64);
     /** _IO(KVMIO, 0x71), with a struct kvm_reinject_control (u8 pit_reinject, 31 reserved bytes). */
@@ -71,6 +79,9 @@ public final class KvmIoctls {
     /** 4.44-4.45: needs KVM_CAP_XCRS; struct kvm_xcrs { u32 nr_xcrs; u32 flags; struct kvm_xcr xcrs[16]; u64 padding[16]; } is 392 bytes. */
     public static final long KVM_GET_XCRS = ior(0xa6, 392);
     public static final long KVM_SET_XCRS = iow(0xa7, 392);
+    /** 4.57-4.58: needs KVM_CAP_IRQCHIP (the vCPU's local APIC is in the kernel). */
+    public static final long KVM_GET_LAPIC = ior(0x8e, KvmLapicState.SIZE);
+    public static final long KVM_SET_LAPIC = iow(0x8f, KvmLapicState.SIZE);
     /** 4.20: needs KVM_CAP_EXT_CPUID. */
     public static final long KVM_SET_CPUID2 = iow(0x90, KvmCpuid2.HEADER_SIZE);
     /** 4.38: needs KVM_CAP_MP_STATE. */

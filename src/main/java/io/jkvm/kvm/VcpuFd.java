@@ -133,6 +133,16 @@ public final class VcpuFd implements AutoCloseable {
         Libc.ioctlOrThrow("KVM_SET_VCPU_EVENTS", fd, KvmIoctls.KVM_SET_VCPU_EVENTS, events);
     }
 
+    /** KVM_GET_LAPIC (api.rst 4.57): the local APIC's registers into a {@link KvmLapicState#SIZE}-byte segment. */
+    public void getLapic(MemorySegment lapic) {
+        Libc.ioctlOrThrow("KVM_GET_LAPIC", fd, KvmIoctls.KVM_GET_LAPIC, lapic);
+    }
+
+    /** KVM_SET_LAPIC (api.rst 4.58): loads the local APIC's registers. */
+    public void setLapic(MemorySegment lapic) {
+        Libc.ioctlOrThrow("KVM_SET_LAPIC", fd, KvmIoctls.KVM_SET_LAPIC, lapic);
+    }
+
     public void getXsave(MemorySegment xsave) {
         Libc.ioctlOrThrow("KVM_GET_XSAVE", fd, KvmIoctls.KVM_GET_XSAVE, xsave);
     }

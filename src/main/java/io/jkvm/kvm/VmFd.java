@@ -78,6 +78,33 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_GET_IRQCHIP (api.rst 4.26): the state of chip {@code chipId}
+     * ({@link KvmIrqchip#KVM_IRQCHIP_PIC_MASTER}, {@code _PIC_SLAVE}, {@code _IOAPIC}) into
+     * {@code irqchip}, a {@link KvmIrqchip#LAYOUT}-sized segment. The kernel fills only that
+     * chip's part of the union: the rest keeps what the segment held (zero it for stable bytes).
+     */
+    public void getIrqchip(int chipId, MemorySegment irqchip) {
+        irqchip.set(java.lang.foreign.ValueLayout.JAVA_INT, KvmIrqchip.CHIP_ID, chipId);
+        Libc.ioctlOrThrow("KVM_GET_IRQCHIP(" + chipId + ")", fd, KvmIoctls.KVM_GET_IRQCHIP, irqchip);
+    }
+
+    /** KVM_SET_IRQCHIP (api.rst 4.27): loads the chip named by {@code irqchip}'s chip_id. */
+    public void setIrqchip(MemorySegment irqchip) {
+        Libc.ioctlOrThrow("KVM_SET_IRQCHIP(" + irqchip.get(java.lang.foreign.ValueLayout.JAVA_INT, KvmIrqchip.CHIP_ID) + ")",
+                fd, KvmIoctls.KVM_SET_IRQCHIP, irqchip);
+    }
+
+    /** KVM_GET_PIT2 (api.rst 4.72): the in-kernel PIT's state into a {@link KvmPitState2#LAYOUT}-sized segment. */
+    public void getPit2(MemorySegment pitState2) {
+        Libc.ioctlOrThrow("KVM_GET_PIT2", fd, KvmIoctls.KVM_GET_PIT2, pitState2);
+    }
+
+    /** KVM_SET_PIT2 (api.rst 4.73): loads the PIT; every counter restarts from its count now. */
+    public void setPit2(MemorySegment pitState2) {
+        Libc.ioctlOrThrow("KVM_SET_PIT2", fd, KvmIoctls.KVM_SET_PIT2, pitState2);
+    }
+
     /** KVM_IRQ_LINE (api.rst 4.25): sets the level of in-kernel irqchip input {@code gsi}. */
     public void irqLine(int gsi, boolean high) {
         try (Arena arena = Arena.ofConfined()) {

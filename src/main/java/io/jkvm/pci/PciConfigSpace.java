@@ -2,6 +2,8 @@ package io.jkvm.pci;
 
 import io.jkvm.bus.BusAccess;
 import io.jkvm.bus.BusDevice;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,9 +38,16 @@ import java.util.List;
  * {@linkplain #setDecodeListener decode listener} runs (outside this object's lock), so the bus
  * can move the regions.
  *
+ * <h2>Reset and state</h2>
+ * RST# (PCI Local Bus 3.0, 6.2.2: the command register reads 0 after reset; QEMU's
+ * {@code pci_do_device_reset}) clears every writable and write-1-to-clear bit: command,
+ * status, cache line size, BAR addresses, interrupt line and the device-specific bytes, all of
+ * which start at 0, so the decoding stops. The saved state is the 256 bytes
+ * ({@link PciConfigState}).
+ *
  * <p>Thread-safe: accesses are serialized on this object.
  */
-public final class PciConfigSpace {
+public final class PciConfigSpace implements Resettable, Stateful<PciConfigState> {
     public static final int SIZE = 256;
     public static final int HEADER_SIZE = 0x40;
     public static final int BAR_COUNT = 6;
@@ -183,6 +192,45 @@ public final class PciConfigSpace {
                 int kept = bytes[at] & ~writable[at];
                 bytes[at] = (byte) ((kept | (b & writable[at])) & ~(b & writeOneToClear[at]));
             }
+            moved = updateDecoding();
+        }
+        if (moved) decodeListener.run();
+    }
+
+    @Override
+    public void reset() {
+        boolean moved;
+        synchronized (this) {
+            for (int i = 0; i < SIZE; i++) bytes[i] &= (byte) ~(writable[i] | writeOneToClear[i]);
+            moved = updateDecoding();
+        }
+        if (moved) decodeListener.run();
+    }
+
+    @Override
+    public synchronized PciConfigState state() {
+        return new PciConfigState(bytes);
+    }
+
+    /**
+     * Loads the saved bytes and moves the BARs to where they decode. Refused, leaving the
+     * space as it was, when a read-only bit differs from this device's: the state belongs to
+     * another device (other IDs, class, BAR sizes or interrupt pin).
+     */
+    @Override
+    public void restore(PciConfigState state) {
+        byte[] saved = state.config();
+        boolean moved;
+        synchronized (this) {
+            for (int i = 0; i < SIZE; i++) {
+                int fixed = ~(writable[i] | writeOneToClear[i]) & 0xff;
+                if (((saved[i] ^ bytes[i]) & fixed) != 0) {
+                    throw new IllegalArgumentException(String.format(
+                            "PCI config byte 0x%02x is 0x%02x in the saved state, but its read-only bits are 0x%02x here:"
+                                    + " the state is from another device", i, saved[i] & 0xff, bytes[i] & fixed));
+                }
+            }
+            System.arraycopy(saved, 0, bytes, 0, SIZE);
             moved = updateDecoding();
         }
         if (moved) decodeListener.run();

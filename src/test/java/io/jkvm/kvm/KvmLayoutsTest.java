@@ -153,6 +153,44 @@ class KvmLayoutsTest {
         assertEquals(0x4048ae9bL, KvmIoctls.KVM_SET_GUEST_DEBUG);
         assertEquals(0x8040ae9fL, KvmIoctls.KVM_GET_VCPU_EVENTS);
         assertEquals(0x4040aea0L, KvmIoctls.KVM_SET_VCPU_EVENTS);
+        assertEquals(0xc208ae62L, KvmIoctls.KVM_GET_IRQCHIP);
+        assertEquals(0x8208ae63L, KvmIoctls.KVM_SET_IRQCHIP);
+        assertEquals(0x8070ae9fL, KvmIoctls.KVM_GET_PIT2);
+        assertEquals(0x4070aea0L, KvmIoctls.KVM_SET_PIT2);
+        assertEquals(0x8400ae8eL, KvmIoctls.KVM_GET_LAPIC);
+        assertEquals(0x4400ae8fL, KvmIoctls.KVM_SET_LAPIC);
+    }
+
+    @Test
+    void irqchipPitAndLapicStructs() {
+        assertEquals(520, KvmIrqchip.SIZE, "sizeof(struct kvm_irqchip)");
+        assertEquals(0, KvmIrqchip.CHIP_ID);
+        assertEquals(8, KvmIrqchip.CHIP, "offsetof(struct kvm_irqchip, chip)");
+        assertEquals(16, KvmIrqchip.PIC_STATE.byteSize(), "sizeof(struct kvm_pic_state)");
+        assertEquals(1, KvmIrqchip.PIC_IRR);
+        assertEquals(2, KvmIrqchip.PIC_IMR);
+        assertEquals(3, KvmIrqchip.PIC_ISR);
+        assertEquals(5, KvmIrqchip.PIC_IRQ_BASE);
+        assertEquals(14, KvmIrqchip.PIC_ELCR);
+        assertEquals(216, KvmIrqchip.IOAPIC_STATE.byteSize(), "sizeof(struct kvm_ioapic_state)");
+        assertEquals(0, KvmIrqchip.IOAPIC_BASE_ADDRESS);
+        assertEquals(12, KvmIrqchip.IOAPIC_ID);
+        assertEquals(16, KvmIrqchip.IOAPIC_IRR);
+        assertEquals(24, KvmIrqchip.IOAPIC_REDIRTBL);
+        assertEquals(0, KvmIrqchip.KVM_IRQCHIP_PIC_MASTER);
+        assertEquals(1, KvmIrqchip.KVM_IRQCHIP_PIC_SLAVE);
+        assertEquals(2, KvmIrqchip.KVM_IRQCHIP_IOAPIC);
+
+        assertEquals(112, KvmPitState2.SIZE, "sizeof(struct kvm_pit_state2)");
+        assertEquals(24, KvmPitState2.CHANNEL_SIZE, "sizeof(struct kvm_pit_channel_state)");
+        assertEquals(72, KvmPitState2.FLAGS);
+        assertEquals(0, KvmPitState2.COUNT);
+        assertEquals(12, KvmPitState2.RW_MODE);
+        assertEquals(13, KvmPitState2.MODE);
+        assertEquals(15, KvmPitState2.GATE);
+        assertEquals(16, KvmPitState2.COUNT_LOAD_TIME);
+
+        assertEquals(1024, KvmLapicState.SIZE, "sizeof(struct kvm_lapic_state)");
     }
 
     @Test

@@ -4,6 +4,8 @@ import io.jkvm.boot.PcPorts;
 import io.jkvm.bus.Bus;
 import io.jkvm.bus.BusDevice;
 import io.jkvm.memory.GuestMemory;
+import io.jkvm.state.Resettable;
+import io.jkvm.state.Stateful;
 
 import java.util.Objects;
 
@@ -23,7 +25,7 @@ import java.util.Objects;
  * lock, so vCPUs may use it at once; a DMA operation holds it for as long as it copies (up to
  * 4 GiB of zeros for a read past an item's end, as QEMU too does in one go).
  */
-public final class FwCfg {
+public final class FwCfg implements Resettable, Stateful<FwCfgState> {
     /** Reads of the DMA address register: "QEMU CFG" big-endian (FW_CFG_DMA_SIGNATURE). */
     public static final long DMA_SIGNATURE = 0x51454d5520434647L;
 
@@ -55,10 +57,34 @@ public final class FwCfg {
         ports.attach(PcPorts.FW_CFG_DMA.base(), PcPorts.FW_CFG_DMA.length(), dmaPort);
     }
 
-    /** Device reset: selects the signature and clears the DMA address. */
+    /** Device reset (fw_cfg_reset): selects the signature and clears the DMA address. */
+    @Override
     public synchronized void reset() {
         cursor.select(FwCfgKeys.SIGNATURE);
         dmaAddress = 0;
+    }
+
+    @Override
+    public synchronized FwCfgState state() {
+        return new FwCfgState(cursor.selector(), cursor.offset(), dmaAddress);
+    }
+
+    /**
+     * Selects the saved item and moves to the saved offset. Refused when the offset lies past
+     * the end of that item here: the state was saved with other items (another kernel or
+     * command line).
+     */
+    @Override
+    public synchronized void restore(FwCfgState state) {
+        byte[] item = items.lookup(state.selector());
+        int length = item == null ? 0 : item.length;
+        if (state.offset() > length) {
+            throw new IllegalArgumentException(String.format(
+                    "fw_cfg state is at offset %d of item 0x%04x, which has %d bytes here", state.offset(), state.selector(), length));
+        }
+        cursor.select(state.selector());
+        cursor.advance(state.offset());
+        dmaAddress = state.dmaAddress();
     }
 
     /** The selector last written (16 bits, write and arch bits included). */
