@@ -25,6 +25,8 @@ import io.jkvm.host.HostKind;
 import io.jkvm.host.HostMemory;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.irq.KvmIrqLine;
+import io.jkvm.irq.KvmMsiSink;
+import io.jkvm.irq.MsiSink;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmCpuid2;
@@ -227,7 +229,8 @@ public final class VirtualMachine implements AutoCloseable {
                     low, config.memory() - low);
             ports.attach(AcpiLayout.SLEEP_PORT, 1, new SleepControl(lifecycle::requestExit));
             ports.attach(AcpiLayout.RESET_PORT, 1, new ResetControl(lifecycle::requestExit));
-            PcExtras.attach(ports, mmio, memory, this::interruptLine, config, fwCfgKernelItems);
+            MsiSink msi = vm.checkExtension(KvmCap.KVM_CAP_SIGNAL_MSI) > 0 ? new KvmMsiSink(vm) : MsiSink.NONE;
+            PcExtras.attach(ports, mmio, memory, this::interruptLine, msi, config, fwCfgKernelItems);
             fwCfgKernelItems = FwCfgKernelItems.NONE;
         } else {
             ports.attach(0x3f8, SerialConsole.REGISTER_COUNT, new SerialConsole(config.serial()));

@@ -22,10 +22,12 @@ import java.util.List;
  * 0x0100_0000  a Linux kernel, at its own pref_address / p_paddr (16 MiB for Debian's)
  * 0xC000_0000  MMIO hole start: RAM past 3 GiB moves above 4 GiB  MMIO_HOLE_START
  *              (PCI memory BARs are assigned from here up)        PCI_MMIO_BASE
+ * 0xFEC0_0000  end of the 32-bit PCI window; the IOAPIC            PCI_MMIO_END
  * 0xFF00_0000  QEMU pc-testdev's 64 KiB window (PcTestdev.IOMEM_BASE, when asked for)
  * 0xFEFF_C000  KVM identity-map page (one page)                  IDENTITY_MAP_ADDR
  * 0xFFFB_D000  KVM real-mode TSS (three pages)                   TSS_ADDR
  * 0x1_0000_0000  RAM above the hole                              HIGH_RAM_START
+ * 0x40_0000_0000 (256 GiB)  64-bit PCI window, 256 GiB             PCI_MMIO64_BASE
  * </pre>
  */
 public final class Layout {
@@ -79,6 +81,19 @@ public final class Layout {
     public static final long HIGH_RAM_START = 0x1_0000_0000L;
     /** Where jkvm, standing in for firmware, puts PCI memory BARs: the bottom of the MMIO hole, clear of the APIC/IOAPIC at 0xFEC00000 up. */
     public static final long PCI_MMIO_BASE = MMIO_HOLE_START;
+    /**
+     * End of the 32-bit PCI memory window: the IOAPIC at 0xFEC00000 and the APIC, KVM and
+     * pc-testdev pages above it are not PCI's (QEMU's pc ends its window at 0xFEBFFFFF too).
+     */
+    public static final long PCI_MMIO_END = 0xFEC0_0000L;
+    /**
+     * The 64-bit PCI window, for 64-bit BARs that do not fit below 4 GiB: 256 GiB-512 GiB, far
+     * above the RAM of any VM jkvm runs and below 2^39, the smallest physical address width of
+     * the 64-bit hosts KVM runs on today (a guest sees the host's). QEMU's pc puts its window
+     * right above RAM (or, with recent SeaBIOS, at the top of the address space).
+     */
+    public static final long PCI_MMIO64_BASE = 0x40_0000_0000L;
+    public static final long PCI_MMIO64_SIZE = 0x40_0000_0000L;
     /** Where PCI I/O BARs go: 0xC000, SeaBIOS's PCI I/O window on QEMU's pc, above every legacy ISA port. */
     public static final int PCI_IO_BASE = 0xc000;
 

@@ -28,6 +28,7 @@ public enum KvmCap {
     KVM_CAP_TSC_CONTROL(60, "KVM_SET_TSC_KHZ"),
     KVM_CAP_MAX_VCPUS(66, "maximum vCPUs per VM"),
     KVM_CAP_TSC_DEADLINE_TIMER(72, "TSC-deadline timer in the LAPIC"),
+    KVM_CAP_SIGNAL_MSI(77, "KVM_SIGNAL_MSI: inject an MSI (PCI MSI-X)"),
     KVM_CAP_READONLY_MEM(81, "read-only memory slots (ROM)"),
     KVM_CAP_MAX_VCPU_ID(128, "largest vCPU id"),
     KVM_CAP_X2APIC_API(129, "x2APIC API"),

@@ -10,10 +10,14 @@ import io.jkvm.devices.fwcfg.FwCfgBuilder;
 import io.jkvm.devices.fwcfg.FwCfgContents;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.irq.MsiSink;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
+import io.jkvm.pci.GuestErrorLog;
+import io.jkvm.pci.MsixTestdev;
 import io.jkvm.pci.PciBus;
 import io.jkvm.pci.PciTestdev;
+import io.jkvm.pci.PciWindows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,18 +26,26 @@ import java.util.function.IntFunction;
 /**
  * The PC platform's parts beyond the legacy devices of {@link PcPlatform}: QEMU's fw_cfg
  * (always, as on QEMU's pc and microvm) with the pc machine's items, the booted kernel's items
- * and the user's files, and what {@link PcOptions} asks for: the PCI configuration ports,
- * QEMU's pc-testdev and pci-testdev.
+ * and the user's files, and what {@link PcOptions} asks for: the PCI bus (configuration ports,
+ * BARs in {@link #pciWindows}, INTx on GSIs 10 and 11, MSI-X into an {@link MsiSink}), QEMU's
+ * pc-testdev and pci-testdev, and jkvm's jkvm-msix-testdev.
  */
 public final class PcExtras {
     private PcExtras() {}
 
+    /** As the full {@code attach}, with no MSI sink (MSI-X messages are refused). */
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
+                              FwCfgKernelItems kernelItems) {
+        attach(ports, mmio, memory, irq, MsiSink.NONE, config, kernelItems);
+    }
+
     /**
+     * @param msi         where PCI devices' MSI-X messages go (KVM_SIGNAL_MSI on a VM)
      * @param kernelItems the fw_cfg items describing the loaded kernel, from
      *                    {@link MultibootBoot.Result#fwCfg()} or {@link LinuxBoot.Result#fwCfg()};
      *                    {@link FwCfgKernelItems#NONE} for none
      */
-    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, MsiSink msi, VmConfig config,
                               FwCfgKernelItems kernelItems) {
         PcOptions options = config.pcOptions();
         FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(),
@@ -48,12 +60,30 @@ public final class PcExtras {
         }
         new FwCfg(fwCfg.build(), memory).attach(ports);
         if (options.pciBus()) {
-            PciBus pci = new PciBus();
+            GuestErrorLog log = GuestErrorLog.stderr();
+            PciBus pci = new PciBus(irq, log);
             if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
-            pci.assignResources(Layout.PCI_MMIO_BASE, Layout.PCI_IO_BASE); // what firmware would do
-            pci.attach(ports, mmio);
+            if (options.msixTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.msixTestdevSlot(), new MsixTestdev(msi, log));
+            pci.assignResources(pciWindows(config.memory())); // what firmware would do
+            pci.attach(ports, mmio, Layout.ramRanges(config.memory()));
         }
         if (options.pcTestdev()) PcTestdev.attach(ports, mmio, irq);
+    }
+
+    /**
+     * The PCI windows of a VM with {@code ramSize} bytes of RAM, which {@link PciBus#assignResources}
+     * fills and the DSDT's PCI0._CRS declares: I/O from {@link Layout#PCI_IO_BASE}, 32-bit memory
+     * [{@link Layout#PCI_MMIO_BASE}, {@link Layout#PCI_MMIO_END}), 64-bit memory
+     * {@link Layout#PCI_MMIO64_SIZE} bytes from {@link Layout#PCI_MMIO64_BASE}, or from the first
+     * GiB boundary above RAM if RAM reaches that far.
+     */
+    public static PciWindows pciWindows(long ramSize) {
+        long ramEnd = 0;
+        for (GuestMemory.Range r : Layout.ramRanges(ramSize)) ramEnd = Math.max(ramEnd, r.start() + r.size());
+        long gib = 1L << 30;
+        long base64 = Math.max(Layout.PCI_MMIO64_BASE, (ramEnd + gib - 1) & -gib);
+        return new PciWindows(Layout.PCI_IO_BASE, 0x1_0000, Layout.PCI_MMIO_BASE, Layout.PCI_MMIO_END,
+                base64, base64 + Layout.PCI_MMIO64_SIZE);
     }
 
     /** Slot 2: where QEMU's pc with -nodefaults puts the first -device (0 is its host bridge, 1 its PIIX3). */
