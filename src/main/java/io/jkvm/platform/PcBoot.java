@@ -29,7 +29,9 @@ public final class PcBoot {
     public static Start load(GuestMemory memory, VmConfig config) {
         // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the zero
         // page's acpi_rsdp_addr says where it is as well.
-        AcpiTables.Image acpi = AcpiTables.build(Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
+        Platform platform = Platform.of(config.cpus()).withI8042(true).withCmosRtc(true);
+        if (config.pcOptions().pciBus()) platform = platform.withPci(PcExtras.pciWindows(config.memory()));
+        AcpiTables.Image acpi = AcpiTables.build(platform);
         long rsdp = acpi.writeTo(memory);
         if (config.linux() != null) {
             LinuxBoot.Result linux = LinuxBoot.load(memory, config.linux(), rsdp, List.of());
