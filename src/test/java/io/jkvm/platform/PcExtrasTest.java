@@ -10,7 +10,11 @@ import io.jkvm.irq.InterruptLine;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.pci.PciConfigMechanism;
+import io.jkvm.irq.MsiMessage;
+import io.jkvm.pci.MsixCapability;
+import io.jkvm.pci.MsixTestdev;
 import io.jkvm.pci.PciTestdev;
+import io.jkvm.pci.PciWindows;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -208,6 +212,50 @@ class PcExtrasTest {
         // BARs assigned as firmware would: memory from the hole's base, I/O from 0xc000
         assertEquals(Layout.PCI_MMIO_BASE, configRead(5, 0x10) & ~0xfL);
         assertEquals(Layout.PCI_IO_BASE, configRead(5, 0x14) & ~0x3L);
+    }
+
+    @Test
+    void msixTestdevWithBothTestDevicesAndItsInterruptsWired() {
+        List<String> raised = new ArrayList<>();
+        List<MsiMessage> sent = new ArrayList<>();
+        VmConfig config = VmConfig.builder().memory(16 * MIB).pcOptions(PcOptions.NONE.withPciTestdev(2).withMsixTestdev(3)).build();
+        memory = GuestMemory.allocate(Layout.ramRanges(16 * MIB));
+        PcExtras.attach(ports, mmio, memory, gsi -> high -> raised.add(gsi + (high ? "+" : "-")),
+                m -> sent.add(m), config, FwCfgKernelItems.NONE);
+        assertEquals(MsixTestdev.VENDOR_ID | MsixTestdev.DEVICE_ID << 16, configRead(3, 0));
+        assertEquals(11, configRead(3, 0x3c) & 0xff, "slot 3 INTA#: GSI 11 in the interrupt line register");
+        long table = configRead(3, 0x10) & ~0xfL;
+        assertEquals(0, configRead(3, 0x14), "a 64-bit BAR, placed below 4 GiB");
+        assertTrue(table >= Layout.PCI_MMIO_BASE && table < Layout.PCI_MMIO_END, Long.toHexString(table));
+        int regs = (int) (configRead(3, 0x18) & ~0x3L);
+        // MSI-X on, entry 0 unmasked, bus master: a TRIGGER write reaches the sink
+        ports.write(PciConfigMechanism.ADDRESS_PORT, 4, PciConfigMechanism.ENABLE | 3 << 11 | 0x04);
+        ports.write(PciConfigMechanism.DATA_PORT, 2, 0x7);
+        ports.write(PciConfigMechanism.ADDRESS_PORT, 4, PciConfigMechanism.ENABLE | 3 << 11 | 0x40);
+        ports.write(PciConfigMechanism.DATA_PORT + 2, 2, MsixCapability.CONTROL_ENABLE);
+        mmio.write(table, 4, 0xfee0_0000L);
+        mmio.write(table + 8, 4, 0x40);
+        mmio.write(table + 12, 4, 0);
+        ports.write(regs, 4, 0);
+        assertEquals(List.of(new MsiMessage(0xfee0_0000L, 0x40)), sent);
+        // MSI-X off: INTA# on GSI 11
+        ports.write(PciConfigMechanism.DATA_PORT + 2, 2, 0);
+        ports.write(regs, 4, 0);
+        ports.write(regs + 4, 4, 0);
+        assertEquals(List.of("11+", "11-"), raised);
+    }
+
+    @Test
+    void pciWindowsStayAboveRam() {
+        PciWindows small = PcExtras.pciWindows(16 * MIB);
+        assertEquals(Layout.PCI_MMIO_BASE, small.mmio32Base());
+        assertEquals(Layout.PCI_MMIO_END, small.mmio32End());
+        assertEquals(Layout.PCI_MMIO64_BASE, small.mmio64Base());
+        assertEquals(Layout.PCI_MMIO64_BASE + Layout.PCI_MMIO64_SIZE, small.mmio64End());
+        assertEquals(Layout.PCI_IO_BASE, small.ioBase());
+        // 300 GiB of RAM ends at 301 GiB (3 GiB below the hole, the rest from 4 GiB): the window moves past it
+        PciWindows big = PcExtras.pciWindows(300L << 30);
+        assertEquals(301L << 30, big.mmio64Base());
     }
 
     @Test
