@@ -16,6 +16,7 @@ import io.jkvm.memory.GuestMemory;
 import io.jkvm.pci.GuestErrorLog;
 import io.jkvm.pci.MsixTestdev;
 import io.jkvm.pci.PciBus;
+import io.jkvm.pci.PciHostBridge;
 import io.jkvm.pci.PciTestdev;
 import io.jkvm.pci.PciWindows;
 
@@ -27,7 +28,8 @@ import java.util.function.IntFunction;
  * The PC platform's parts beyond the legacy devices of {@link PcPlatform}: QEMU's fw_cfg
  * (always, as on QEMU's pc and microvm) with the pc machine's items, the booted kernel's items
  * and the user's files, and what {@link PcOptions} asks for: the PCI bus (configuration ports,
- * BARs in {@link #pciWindows}, INTx on GSIs 10 and 11, MSI-X into an {@link MsiSink}), QEMU's
+ * the host bridge in slot 0, BARs in {@link #pciWindows}, INTx on GSIs 10 and 11, MSI-X into
+ * an {@link MsiSink}), QEMU's
  * pc-testdev and pci-testdev, and jkvm's jkvm-msix-testdev.
  */
 public final class PcExtras {
@@ -62,6 +64,7 @@ public final class PcExtras {
         if (options.pciBus()) {
             GuestErrorLog log = GuestErrorLog.stderr();
             PciBus pci = new PciBus(irq, log);
+            pci.add(PciHostBridge.SLOT, new PciHostBridge());
             if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
             if (options.msixTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.msixTestdevSlot(), new MsixTestdev(msi, log));
             pci.assignResources(pciWindows(config.memory())); // what firmware would do

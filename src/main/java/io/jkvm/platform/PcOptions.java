@@ -40,6 +40,7 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pciBus,
         if (pciTestdevSlot < NO_DEVICE || pciTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + pciTestdevSlot + " is not 0-31");
         if (msixTestdevSlot != NO_DEVICE && !pciBus) throw new IllegalArgumentException("jkvm-msix-testdev needs the PCI bus");
         if (msixTestdevSlot < NO_DEVICE || msixTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + msixTestdevSlot + " is not 0-31");
+        if (pciTestdevSlot == 0 || msixTestdevSlot == 0) throw new IllegalArgumentException("PCI slot 0 holds the host bridge");
         if (msixTestdevSlot != NO_DEVICE && msixTestdevSlot == pciTestdevSlot) {
             throw new IllegalArgumentException("pci-testdev and jkvm-msix-testdev both in PCI slot " + msixTestdevSlot);
         }

@@ -13,6 +13,7 @@ import io.jkvm.pci.PciConfigMechanism;
 import io.jkvm.irq.MsiMessage;
 import io.jkvm.pci.MsixCapability;
 import io.jkvm.pci.MsixTestdev;
+import io.jkvm.pci.PciHostBridge;
 import io.jkvm.pci.PciTestdev;
 import io.jkvm.pci.PciWindows;
 import org.junit.jupiter.api.AfterEach;
@@ -196,7 +197,10 @@ class PcExtrasTest {
         attach(PcOptions.NONE.withPciBus(true));
         assertTrue(mapped(ports, 0xcf8, 4), ports.mappings().toString());
         assertTrue(mapped(ports, 0xcfc, 4), ports.mappings().toString());
-        for (int slot = 0; slot < 32; slot++) assertEquals(0xffff_ffffL, configRead(slot, 0), "slot " + slot + " is empty");
+        // slot 0: the host bridge, with QEMU's i440FX identity (Linux needs one to trust mechanism #1)
+        assertEquals(PciHostBridge.VENDOR_ID | PciHostBridge.DEVICE_ID << 16, configRead(0, 0));
+        assertEquals(0x0600_0002L, configRead(0, 0x08), "class 06 00 00, revision 2");
+        for (int slot = 1; slot < 32; slot++) assertEquals(0xffff_ffffL, configRead(slot, 0), "slot " + slot + " is empty");
     }
 
     @Test
@@ -206,7 +210,7 @@ class PcExtrasTest {
         for (int slot = 0; slot < 32; slot++) {
             if (configRead(slot, 0) != 0xffff_ffffL) found.add(slot);
         }
-        assertEquals(List.of(5), found);
+        assertEquals(List.of(0, 5), found, "the host bridge and the pci-testdev");
         assertEquals(PciTestdev.VENDOR_ID | PciTestdev.DEVICE_ID << 16, configRead(5, 0));
         assertEquals(0x1b36, configRead(5, 0) & 0xffff);
         // BARs assigned as firmware would: memory from the hole's base, I/O from 0xc000
@@ -243,6 +247,13 @@ class PcExtrasTest {
         ports.write(regs, 4, 0);
         ports.write(regs + 4, 4, 0);
         assertEquals(List.of("11+", "11-"), raised);
+    }
+
+    @Test
+    void slotZeroIsTheHostBridges() {
+        assertThrows(IllegalArgumentException.class, () -> PcOptions.NONE.withMsixTestdev(0));
+        assertThrows(IllegalArgumentException.class, () -> PcOptions.NONE.withPciTestdev(0));
+        assertThrows(IllegalArgumentException.class, () -> PcOptions.NONE.withPciTestdev(4).withMsixTestdev(4));
     }
 
     @Test
