@@ -1,6 +1,9 @@
 package io.jkvm.acpi;
 
 import io.jkvm.boot.PcPorts;
+import io.jkvm.pci.PciBus;
+import io.jkvm.pci.PciIntxRouting;
+import io.jkvm.pci.PciWindows;
 
 
 import java.io.ByteArrayOutputStream;
@@ -27,8 +30,28 @@ import java.nio.ByteBuffer;
  *         Name (_HID, EisaId ("PNP0B00"))
  *         Name (_CRS, ResourceTemplate () { IO (Decode16, 0x70, 0x70, 0x01, 0x02)  IRQNoFlags () {8} })
  *     }
+ *     Device (PCI0) {                                     // with a PCI bus: the host bridge (6.1.5, 6.2.2)
+ *         Name (_HID, EisaId ("PNP0A03"))                 // PCI bus; segment 0 and bus 0 by default
+ *         Name (_UID, Zero)                               // (no _SEG, _BBN: _CRS starts at bus 0)
+ *         Name (_CRS, ResourceTemplate () {
+ *             WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, 0x00, 0xFF, 0, 0x100)
+ *             IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08)    // configuration mechanism #1
+ *             WordIO (..., EntireRange, 0, 0x0000, 0x0CF7, 0, 0x0CF8)
+ *             WordIO (..., EntireRange, 0, 0x0D00, 0xFFFF, 0, 0xF300)
+ *             DWordMemory (..., NonCacheable, ReadWrite, 0, 32-bit window, 0, length)
+ *             QWordMemory (..., NonCacheable, ReadWrite, 0, 64-bit window, 0, length)
+ *         })
+ *         Name (_PRT, Package () {                        // 6.2.13: every slot's four pins
+ *             Package () { 0xSSSSFFFF, pin 0-3, Zero, GSI }  // ... 128 entries, GSI 10 or 11
+ *         })
+ *     }
  * }
  * </pre>
+ * QEMU's pc declares the same windows (hw/i386/acpi-build.c, {@code build_dsdt}; with the
+ * legacy VGA window, which jkvm lacks) but routes _PRT entries through the link devices
+ * LNKA-LNKD of its PIIX3; jkvm's routing is fixed ({@link PciIntxRouting}), so its _PRT names
+ * the GSIs directly (source Zero, source index = GSI), which the spec allows for
+ * non-configurable routing.
  *
  * The ports and IRQs are {@link PcPorts}'. Revision 2: integers in this table's AML are 64 bits wide.
  */
@@ -51,6 +74,7 @@ public final class Dsdt {
         devices.writeBytes(com1());
         if (platform.i8042()) devices.writeBytes(keyboard());
         if (platform.cmosRtc()) devices.writeBytes(rtc());
+        if (platform.pci() != null) devices.writeBytes(pci0(platform.pci()));
         return Aml.concat(s5(SleepControl.S5_SLP_TYP), Aml.scope("\\_SB", devices.toByteArray()));
     }
 
@@ -90,5 +114,41 @@ public final class Dsdt {
                         .io(PcPorts.RTC.base(), PcPorts.RTC.base(), 1, PcPorts.RTC.length())
                         .irq(PcPorts.RTC.irq())
                         .toAml()));
+    }
+
+    /** The PCI configuration ports, 0xcf8-0xcff, which the host bridge itself decodes. */
+    public static final int PCI_CONFIG_PORT = 0xcf8;
+    public static final int PCI_CONFIG_PORTS = 8;
+
+    /** {@code Device (PCI0)}: the root bridge, its windows and its interrupt routing. */
+    static byte[] pci0(PciWindows w) {
+        ResourceTemplate crs = new ResourceTemplate()
+                .wordBusNumber(0, 0xff)
+                .io(PCI_CONFIG_PORT, PCI_CONFIG_PORT, 1, PCI_CONFIG_PORTS)
+                .wordIo(0, PCI_CONFIG_PORT - 1)
+                .wordIo(PCI_CONFIG_PORT + PCI_CONFIG_PORTS, 0xffff) // 0xd00 up, as QEMU's pc
+                .dwordMemory(ResourceTemplate.MEMORY_NON_CACHEABLE, w.mmio32Base(), w.mmio32End() - 1);
+        if (w.hasMmio64()) crs.qwordMemory(ResourceTemplate.MEMORY_NON_CACHEABLE, w.mmio64Base(), w.mmio64End() - 1);
+        return Aml.device("PCI0",
+                Aml.name("_HID", Aml.eisaId("PNP0A03")),
+                Aml.name("_UID", Aml.integer(0)),
+                Aml.name("_CRS", crs.toAml()),
+                Aml.name("_PRT", prt()));
+    }
+
+    /**
+     * {@code _PRT} (ACPI 6.5 6.2.13): for each slot 0-31 and pin 0-3 (INTA#-INTD#), a package of
+     * the address (slot in the high word, function 0xFFFF: any), the pin, source Zero (a GSI,
+     * not a link device) and the GSI.
+     */
+    static byte[] prt() {
+        byte[][] entries = new byte[PciBus.SLOTS * 4][];
+        for (int slot = 0; slot < PciBus.SLOTS; slot++) {
+            for (int pin = 0; pin < 4; pin++) {
+                entries[slot * 4 + pin] = Aml.pkg(Aml.integer((long) slot << 16 | 0xffff), Aml.integer(pin),
+                        Aml.integer(0), Aml.integer(PciIntxRouting.gsi(slot, pin + 1)));
+            }
+        }
+        return Aml.pkg(entries);
     }
 }

@@ -1,5 +1,7 @@
 package io.jkvm.acpi;
 
+import io.jkvm.pci.PciWindows;
+
 import java.util.List;
 
 /**
@@ -11,11 +13,18 @@ import java.util.List;
  * @param i8042     an 8042 keyboard controller at 0x60/0x64, IRQ 1 (I8042)
  * @param cmosRtc   an MC146818 RTC/CMOS at 0x70/0x71, IRQ 8 (CmosRtc)
  * @param overrides ISA IRQs not on the IOAPIC pin of the same number; none with KVM's default routing
+ * @param pci       the PCI host bridge's windows when the VM has a PCI bus (the DSDT gets
+ *                  {@code \_SB.PCI0}), or null
  */
-public record Platform(int cpus, boolean i8042, boolean cmosRtc, List<InterruptSourceOverride> overrides) {
+public record Platform(int cpus, boolean i8042, boolean cmosRtc, List<InterruptSourceOverride> overrides, PciWindows pci) {
     public Platform {
         if (cpus < 1 || cpus > Madt.MAX_CPUS) throw new IllegalArgumentException("ACPI describes 1 to " + Madt.MAX_CPUS + " CPUs: " + cpus);
         overrides = List.copyOf(overrides);
+    }
+
+    /** No PCI bus. */
+    public Platform(int cpus, boolean i8042, boolean cmosRtc, List<InterruptSourceOverride> overrides) {
+        this(cpus, i8042, cmosRtc, overrides, null);
     }
 
     /** {@code cpus} vCPUs, no 8042, no RTC, KVM's default interrupt routing. */
@@ -23,9 +32,12 @@ public record Platform(int cpus, boolean i8042, boolean cmosRtc, List<InterruptS
         return new Platform(cpus, false, false, List.of());
     }
 
-    public Platform withI8042(boolean present) { return new Platform(cpus, present, cmosRtc, overrides); }
+    public Platform withI8042(boolean present) { return new Platform(cpus, present, cmosRtc, overrides, pci); }
 
-    public Platform withCmosRtc(boolean present) { return new Platform(cpus, i8042, present, overrides); }
+    public Platform withCmosRtc(boolean present) { return new Platform(cpus, i8042, present, overrides, pci); }
 
-    public Platform withOverrides(List<InterruptSourceOverride> list) { return new Platform(cpus, i8042, cmosRtc, list); }
+    public Platform withOverrides(List<InterruptSourceOverride> list) { return new Platform(cpus, i8042, cmosRtc, list, pci); }
+
+    /** A PCI bus behind a host bridge with {@code windows} (null: none). */
+    public Platform withPci(PciWindows windows) { return new Platform(cpus, i8042, cmosRtc, overrides, windows); }
 }

@@ -3,21 +3,41 @@ package io.jkvm.acpi;
 import java.io.ByteArrayOutputStream;
 
 /**
- * A resource template (ACPI 6.5 6.4): the _CRS buffer of a device, small resource descriptors
- * one after another, closed by an End Tag. jkvm needs two kinds:
+ * A resource template (ACPI 6.5 6.4): the _CRS buffer of a device, resource descriptors one
+ * after another, closed by an End Tag. jkvm needs these kinds:
  *
  * <pre>
  * I/O Port (6.4.2.5), 8 bytes:  0x47, Information (bit 0: 16-bit decode), _MIN (2), _MAX (2),
  *                               _ALN (1), _LEN (1)
  * IRQ (6.4.2.1), 3 bytes:       0x22, IRQ mask (2): bit n = IRQ n, ISA style (edge, active high)
+ * Address space (6.4.3.5.1-3): tag 0x8A (QWord), 0x87 (DWord) or 0x88 (Word), length (2),
+ *                               resource type (0 memory, 1 I/O, 2 bus numbers), general flags,
+ *                               type-specific flags, then _GRA, _MIN, _MAX, _TRA, _LEN of 8, 4
+ *                               or 2 bytes each
  * End Tag (6.4.2.9), 2 bytes:   0x79, checksum (all bytes of the template sum to zero)
  * </pre>
+ * The address space descriptors jkvm writes are a host bridge's windows: ResourceProducer,
+ * MinFixed, MaxFixed, PosDecode (general flags 0x0C, 6.4.3.5.1 table 6.50), granularity,
+ * translation 0.
  */
 public final class ResourceTemplate {
     static final int IO_PORT_TAG = 0x47; // small item 0x08, length 7
     static final int IRQ_TAG = 0x22; // small item 0x04, length 2 (no information byte)
     static final int END_TAG = 0x79; // small item 0x0f, length 1
     static final int DECODE_16 = 1;
+    static final int QWORD_ADDRESS_TAG = 0x8a;
+    static final int DWORD_ADDRESS_TAG = 0x87;
+    static final int WORD_ADDRESS_TAG = 0x88;
+    static final int TYPE_MEMORY = 0;
+    static final int TYPE_IO = 1;
+    static final int TYPE_BUS_NUMBER = 2;
+    /** _MAF and _MIF set (bits 3, 2), _DEC positive (bit 1 = 0), producer (bit 0 = 0). */
+    static final int PRODUCER_FIXED = 0x0c;
+    /** Memory type-specific flags: _MEM bits 2:1 (0 non-cacheable, 1 cacheable), _RW bit 0 (read-write). */
+    public static final int MEMORY_NON_CACHEABLE = 0x01;
+    public static final int MEMORY_CACHEABLE = 0x03;
+    /** I/O type-specific flags: _RNG bits 1:0 = 3, ISA and non-ISA ports (EntireRange). */
+    static final int IO_ENTIRE_RANGE = 0x03;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -44,6 +64,47 @@ public final class ResourceTemplate {
         }
         out.write(IRQ_TAG);
         out.writeBytes(Aml.le(mask, 2));
+        return this;
+    }
+
+    /** {@code WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, min, max, 0, max - min + 1)}. */
+    public ResourceTemplate wordBusNumber(int min, int max) {
+        return address(WORD_ADDRESS_TAG, 2, TYPE_BUS_NUMBER, 0, min, max);
+    }
+
+    /** {@code WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, min, max, 0, max - min + 1)}. */
+    public ResourceTemplate wordIo(int min, int max) {
+        return address(WORD_ADDRESS_TAG, 2, TYPE_IO, IO_ENTIRE_RANGE, min, max);
+    }
+
+    /**
+     * {@code DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, cacheability, ReadWrite,
+     * 0, min, max, 0, max - min + 1)}; {@code flags} {@link #MEMORY_NON_CACHEABLE} or {@link #MEMORY_CACHEABLE}.
+     */
+    public ResourceTemplate dwordMemory(int flags, long min, long max) {
+        return address(DWORD_ADDRESS_TAG, 4, TYPE_MEMORY, flags, min, max);
+    }
+
+    /** {@code QWordMemory (...)}, as {@link #dwordMemory} with 64-bit fields. */
+    public ResourceTemplate qwordMemory(int flags, long min, long max) {
+        return address(QWORD_ADDRESS_TAG, 8, TYPE_MEMORY, flags, min, max);
+    }
+
+    private ResourceTemplate address(int tag, int width, int type, int typeFlags, long min, long max) {
+        long limit = width == 8 ? -1L : (1L << (8 * width)) - 1;
+        if (Long.compareUnsigned(min, max) > 0 || Long.compareUnsigned(max, limit) > 0) {
+            throw new IllegalArgumentException(String.format("bad %d-byte address space descriptor 0x%x-0x%x", width, min, max));
+        }
+        out.write(tag);
+        out.writeBytes(Aml.le(3 + 5L * width, 2)); // type, flags, type flags, then five fields
+        out.write(type);
+        out.write(PRODUCER_FIXED);
+        out.write(typeFlags);
+        out.writeBytes(Aml.le(0, width));           // _GRA
+        out.writeBytes(Aml.le(min, width));
+        out.writeBytes(Aml.le(max, width));
+        out.writeBytes(Aml.le(0, width));           // _TRA
+        out.writeBytes(Aml.le(max - min + 1, width));
         return this;
     }
 

@@ -14,6 +14,7 @@ import io.jkvm.event.EventFd;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.irq.InterruptRouter;
 import io.jkvm.irq.KvmIrqLine;
+import io.jkvm.irq.KvmMsiSink;
 import io.jkvm.irq.MsiSink;
 import io.jkvm.kvm.IoEvent;
 import io.jkvm.kvm.Kvm;
@@ -117,7 +118,7 @@ public final class VirtualMachine implements AutoCloseable {
             created.plan = plan;
             created.createVcpus();
             created.devices = machine.attachDevices(new MachineContext(memory, created.ports, created.mmio,
-                    created::interruptLine, MsiSink.NONE, created::requestExit), plan);
+                    created::interruptLine, created.msiSink(), created::requestExit), plan);
             return created;
         } catch (RuntimeException e) {
             if (created != null) {
@@ -180,6 +181,11 @@ public final class VirtualMachine implements AutoCloseable {
     }
 
     public VmConfig config() { return config; }
+
+    /** Where devices' MSI and MSI-X messages go: KVM_SIGNAL_MSI into the in-kernel local APICs. */
+    private MsiSink msiSink() {
+        return config.irqchip() && vm.checkExtension(KvmCap.KVM_CAP_SIGNAL_MSI) > 0 ? new KvmMsiSink(vm) : MsiSink.NONE;
+    }
 
     /** The machine this VM is. */
     public Machine machine() { return machine; }

@@ -12,10 +12,12 @@ import java.util.Objects;
  * (-global kvm-pit.lost_tick_policy: delay reinjects, QEMU's default; discard does not).
  *
  * @param maxCpus        fw_cfg MAX_CPUS; 0 means the VM's CPU count
- * @param pciTestdevSlot the PCI slot of a pci-testdev, or {@link #NO_DEVICE}
+ * @param pciTestdevSlot  the PCI slot of a pci-testdev, or {@link #NO_DEVICE}
+ * @param msixTestdevSlot the PCI slot of jkvm's own {@code jkvm-msix-testdev}
+ *                        ({@link io.jkvm.pci.MsixTestdev}), or {@link #NO_DEVICE}
  */
 public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestdev, int pciTestdevSlot,
-                        boolean pitReinject) {
+                        boolean pitReinject, int msixTestdevSlot) {
     /** A named fw_cfg file (QEMU -fw_cfg name=NAME,file=PATH or string=STR). */
     public record FwCfgFile(String name, byte[] data) {
         public FwCfgFile {
@@ -32,6 +34,11 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestd
     public PcOptions {
         fwCfgFiles = List.copyOf(fwCfgFiles);
         if (pciTestdevSlot < NO_DEVICE || pciTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + pciTestdevSlot + " is not 0-31");
+        if (msixTestdevSlot < NO_DEVICE || msixTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + msixTestdevSlot + " is not 0-31");
+        if (pciTestdevSlot == 0 || msixTestdevSlot == 0) throw new IllegalArgumentException("PCI slot 0 holds the host bridge");
+        if (msixTestdevSlot != NO_DEVICE && msixTestdevSlot == pciTestdevSlot) {
+            throw new IllegalArgumentException("pci-testdev and jkvm-msix-testdev both in PCI slot " + msixTestdevSlot);
+        }
         if (maxCpus < 0) throw new IllegalArgumentException("maxCpus " + maxCpus);
     }
 
@@ -43,6 +50,7 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestd
         private boolean pcTestdev;
         private int pciTestdevSlot = NO_DEVICE;
         private boolean pitReinject = true;
+        private int msixTestdevSlot = NO_DEVICE;
 
         public Builder fwCfgFile(String name, byte[] data) { fwCfgFiles.add(new FwCfgFile(name, data)); return this; }
         public Builder maxCpus(int n) { this.maxCpus = n; return this; }
@@ -50,8 +58,10 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestd
         /** A pci-testdev in {@code slot} (needs the pc machine's PCI bus). */
         public Builder pciTestdev(int slot) { this.pciTestdevSlot = slot; return this; }
         public Builder pitReinject(boolean on) { this.pitReinject = on; return this; }
+        /** jkvm's {@code jkvm-msix-testdev} in {@code slot} (needs the pc machine's PCI bus). */
+        public Builder msixTestdev(int slot) { this.msixTestdevSlot = slot; return this; }
         public int pciTestdevSlot() { return pciTestdevSlot; }
 
-        public PcOptions build() { return new PcOptions(fwCfgFiles, maxCpus, pcTestdev, pciTestdevSlot, pitReinject); }
+        public PcOptions build() { return new PcOptions(fwCfgFiles, maxCpus, pcTestdev, pciTestdevSlot, pitReinject, msixTestdevSlot); }
     }
 }

@@ -115,6 +115,9 @@ public record VmConfig(MachineType machine, long memory, int cpus, BootSource bo
         if (pcOptions.pciTestdevSlot() != PcOptions.NO_DEVICE && machine != MachineType.PC) {
             throw new JkvmException("pci-testdev needs the PCI bus: use the pc machine");
         }
+        if (pcOptions.msixTestdevSlot() != PcOptions.NO_DEVICE && machine != MachineType.PC) {
+            throw new JkvmException("jkvm-msix-testdev needs the PCI bus: use the pc machine");
+        }
         if (serial.com2() != null && !machine.pcFamily()) throw new JkvmException("COM2 is on the pc and microvm machines only");
         switch (boot) {
             case LinuxKernel linux -> {

@@ -29,6 +29,7 @@ public enum KvmCap {
     KVM_CAP_MAX_VCPUS(66, "maximum vCPUs per VM"),
     KVM_CAP_TSC_DEADLINE_TIMER(72, "TSC-deadline timer in the LAPIC"),
     KVM_CAP_KVMCLOCK_CTRL(76, "KVM_KVMCLOCK_CTRL: tell the guest it was paused"),
+    KVM_CAP_SIGNAL_MSI(77, "KVM_SIGNAL_MSI: inject an MSI (PCI MSI-X)"),
     KVM_CAP_READONLY_MEM(81, "read-only memory slots (ROM)"),
     KVM_CAP_IRQFD_RESAMPLE(82, "irqfd resample: level-triggered interrupts from an eventfd"),
     KVM_CAP_MAX_VCPU_ID(128, "largest vCPU id"),

@@ -48,6 +48,11 @@ public final class KvmIoctls {
     public static final long KVM_SET_PIT2 = iow(0xa0, KvmPitState2.SIZE);
     /** 4.62: needs KVM_CAP_PIT2; struct kvm_pit_config { u32 flags; u32 pad[15]; } is 64 bytes. */
     public static final long KVM_CREATE_PIT2 = iow(0x77, 64);
+    /**
+     * 4.71: needs KVM_CAP_SIGNAL_MSI; struct kvm_msi is 32 bytes. Returns &gt; 0 when delivered,
+     * 0 when the guest blocked it (e.g. no destination accepted it), -1 with errno on error.
+     */
+    public static final long KVM_SIGNAL_MSI = iow(0xa5, KvmMsi.SIZE);
     /** _IO(KVMIO, 0x71), with a struct kvm_reinject_control (u8 pit_reinject, 31 reserved bytes). */
     public static final long KVM_REINJECT_CONTROL = io(0x71);
     /** KVM_SET_GSI_ROUTING: needs KVM_CAP_IRQ_ROUTING; struct kvm_irq_routing header (8 bytes) and entries. */

@@ -189,6 +189,16 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /**
+     * KVM_SIGNAL_MSI (api.rst 4.71, KVM_CAP_SIGNAL_MSI, needs the in-kernel irqchip): injects
+     * the MSI in {@code kvmMsi}, a {@link KvmMsi} the caller fills and owns (so the call
+     * allocates nothing). Returns KVM's result: &gt; 0 delivered, 0 blocked by the guest (no local
+     * APIC accepted it), or -errno (EINVAL for a bad message, ...). Never throws for a bad message.
+     */
+    public int signalMsi(MemorySegment kvmMsi) {
+        return Libc.ioctl(Libc.callState(), fd, KvmIoctls.KVM_SIGNAL_MSI, kvmMsi);
+    }
+
     /** KVM_CREATE_VCPU (api.rst 4.7), and the mmap of its kvm_run. */
     public VcpuFd createVcpu(int id) {
         int vcpuFd = Libc.ioctlOrThrow("KVM_CREATE_VCPU(" + id + ")", fd, KvmIoctls.KVM_CREATE_VCPU, id);

@@ -77,7 +77,8 @@ public abstract sealed class PcFamilyMachine implements Machine permits PcMachin
                 context.exits(), low, config.memory() - low);
         context.ports().attach(PcPorts.ACPI_SLEEP.base(), PcPorts.ACPI_SLEEP.length(), new SleepControl(context.exits()));
         context.ports().attach(PcPorts.ACPI_RESET.base(), PcPorts.ACPI_RESET.length(), new ResetControl(context.exits()));
-        PcExtras.attach(context.ports(), context.mmio(), context.memory(), context.irq(), config, pciBus(), plan.kernelItems());
+        PcExtras.attach(context.ports(), context.mmio(), context.memory(), context.irq(), context.msi(), config, pciBus(),
+                plan.kernelItems());
         DebugExitDevice.attach(config, context);
         return platform::com1Input;
     }

@@ -3,6 +3,7 @@ package io.jkvm.platform;
 import io.jkvm.acpi.AcpiTables;
 import io.jkvm.acpi.Platform;
 import io.jkvm.config.LinuxKernel;
+import io.jkvm.config.MachineType;
 import io.jkvm.config.MultibootKernel;
 import io.jkvm.config.VmConfig;
 import io.jkvm.boot.CpuMode;
@@ -31,7 +32,9 @@ public final class PcBoot {
     public static Start load(GuestMemory memory, VmConfig config) {
         // ACPI 6.5 5.2.5.1: without EFI the kernel finds the RSDP in the BIOS area; the zero
         // page's acpi_rsdp_addr says where it is as well.
-        AcpiTables.Image acpi = AcpiTables.build(Platform.of(config.cpus()).withI8042(true).withCmosRtc(true));
+        Platform platform = Platform.of(config.cpus()).withI8042(true).withCmosRtc(true);
+        if (config.machine() == MachineType.PC) platform = platform.withPci(PcExtras.pciWindows(config.memory()));
+        AcpiTables.Image acpi = AcpiTables.build(platform);
         long rsdp = acpi.writeTo(memory);
         if (config.boot() instanceof LinuxKernel kernel) {
             LinuxBoot.Result linux = LinuxBoot.load(memory, kernel, rsdp, List.of());

@@ -12,10 +12,15 @@ import io.jkvm.devices.fwcfg.FwCfgBuilder;
 import io.jkvm.devices.fwcfg.FwCfgContents;
 import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.irq.InterruptLine;
+import io.jkvm.irq.MsiSink;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
+import io.jkvm.pci.GuestErrorLog;
+import io.jkvm.pci.MsixTestdev;
 import io.jkvm.pci.PciBus;
+import io.jkvm.pci.PciHostBridge;
 import io.jkvm.pci.PciTestdev;
+import io.jkvm.pci.PciWindows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,18 +29,27 @@ import java.util.function.IntFunction;
 /**
  * The PC platform's parts beyond the legacy devices of {@link PcPlatform}: QEMU's fw_cfg
  * (always, as on QEMU's pc and microvm) with the pc machine's items, the booted kernel's items
- * and the user's files, and what {@link PcOptions} asks for: the PCI configuration ports,
- * QEMU's pc-testdev and pci-testdev.
+ * and the user's files, and what {@link PcOptions} asks for: the PCI bus (configuration ports,
+ * the host bridge in slot 0, BARs in {@link #pciWindows}, INTx on GSIs 10 and 11, MSI-X into
+ * an {@link MsiSink}), QEMU's
+ * pc-testdev and pci-testdev, and jkvm's jkvm-msix-testdev.
  */
 public final class PcExtras {
     private PcExtras() {}
 
+    /** As the full {@code attach}, with no MSI sink (MSI-X messages are refused). */
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
+                              boolean pciBus, FwCfgKernelItems kernelItems) {
+        attach(ports, mmio, memory, irq, MsiSink.NONE, config, pciBus, kernelItems);
+    }
+
     /**
+     * @param msi         where PCI devices' MSI-X messages go (KVM_SIGNAL_MSI on a VM)
      * @param kernelItems the fw_cfg items describing the loaded kernel, from
      *                    {@link MultibootBoot.Result#fwCfg()} or {@link LinuxBoot.Result#fwCfg()};
      *                    {@link FwCfgKernelItems#NONE} for none
      */
-    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, MsiSink msi, VmConfig config,
                               boolean pciBus, FwCfgKernelItems kernelItems) {
         PcOptions options = config.pcOptions();
         FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(),
@@ -50,12 +64,28 @@ public final class PcExtras {
         }
         new FwCfg(fwCfg.build(), memory).attach(ports);
         if (pciBus) {
-            PciBus pci = new PciBus();
+            GuestErrorLog log = GuestErrorLog.stderr();
+            PciBus pci = new PciBus(irq, log);
+            pci.add(PciHostBridge.SLOT, new PciHostBridge());
             if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
-            pci.assignResources(Layout.PCI_MMIO32_START, PcPorts.PCI_IO_WINDOW.base()); // what firmware would do
-            pci.attach(ports, mmio);
+            if (options.msixTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.msixTestdevSlot(), new MsixTestdev(msi, log));
+            pci.assignResources(pciWindows(config.memory())); // what firmware would do
+            pci.attach(ports, mmio, Layout.ramRanges(config.memory()));
         }
         if (options.pcTestdev()) PcTestdev.attach(ports, mmio, irq);
+    }
+
+    /**
+     * The PCI windows of a VM with {@code ramSize} bytes of RAM, which {@link PciBus#assignResources}
+     * fills and the DSDT's PCI0._CRS declares: the I/O window of {@link PcPorts#PCI_IO_WINDOW},
+     * the 32-bit memory window at {@link Layout#PCI_MMIO32_START} and the 64-bit one from
+     * {@link Layout#pciMmio64Start} (the first GiB boundary past RAM, at least 4 GiB).
+     */
+    public static PciWindows pciWindows(long ramSize) {
+        long base64 = Layout.pciMmio64Start(ramSize);
+        return new PciWindows(PcPorts.PCI_IO_WINDOW.base(), PcPorts.PCI_IO_WINDOW.base() + PcPorts.PCI_IO_WINDOW.length(),
+                Layout.PCI_MMIO32_START, Layout.PCI_MMIO32_START + Layout.PCI_MMIO32_SIZE,
+                base64, base64 + Layout.PCI_MMIO64_SIZE);
     }
 
     /** Slot 2: where QEMU's pc with -nodefaults puts the first -device (0 is its host bridge, 1 its PIIX3). */

@@ -116,6 +116,62 @@ class AcpicaToolsTest {
         assertSameAml(iasl, DSDT_ASL.formatted(KBD_ASL + RTC_ASL), Dsdt.build(base.withI8042(true).withCmosRtc(true)));
     }
 
+    /** QEMU's pc windows with jkvm's addresses: what PcExtras.pciWindows gives a VM with up to 252 GiB of RAM. */
+    private static final io.jkvm.pci.PciWindows PCI = new io.jkvm.pci.PciWindows(0xc000, 0x1_0000, 0xc000_0000L, 0xfec0_0000L,
+            0x40_0000_0000L, 0x80_0000_0000L);
+
+    /** PCI0 in ASL: the host bridge's windows and a _PRT of constant GSIs (QEMU's pc swizzle, PIRQA-D = 10, 10, 11, 11). */
+    static String pci0Asl() {
+        StringBuilder prt = new StringBuilder();
+        int[] pirqGsi = {10, 10, 11, 11};
+        for (int slot = 0; slot < 32; slot++) {
+            for (int pin = 0; pin < 4; pin++) {
+                if (prt.length() > 0) prt.append(",\n");
+                prt.append(String.format("                Package () { 0x%04XFFFF, %d, Zero, %d }", slot, pin, pirqGsi[(slot + pin - 1) & 3]));
+            }
+        }
+        return """
+                        Device (PCI0) {
+                            Name (_HID, EisaId ("PNP0A03"))
+                            Name (_UID, Zero)
+                            Name (_CRS, ResourceTemplate () {
+                                WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, 0x00, 0xFF, 0, 0x100)
+                                IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08)
+                                WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, 0x0000, 0x0CF7, 0, 0x0CF8)
+                                WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, 0x0D00, 0xFFFF, 0, 0xF300)
+                                DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,
+                                             0, 0xC0000000, 0xFEBFFFFF, 0, 0x3EC00000)
+                                QWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,
+                                             0, 0x4000000000, 0x7FFFFFFFFF, 0, 0x4000000000)
+                            })
+                            Name (_PRT, Package () {
+                %s
+                            })
+                        }
+                """.formatted(prt);
+    }
+
+    @Test
+    void iaslCompilesTheSamePci0FromAsl() throws Exception {
+        String iasl = require("iasl");
+        assertSameAml(iasl, DSDT_ASL.formatted(pci0Asl()), Dsdt.build(Platform.of(1).withPci(PCI)));
+    }
+
+    @Test
+    void iaslDisassemblesTheDsdtWithPci0() throws Exception {
+        String iasl = require("iasl");
+        Files.write(dir.resolve("dsdt.dat"), Dsdt.build(Platform.of(2).withI8042(true).withPci(PCI)));
+        String out = run(List.of(iasl, "-d", "dsdt.dat"));
+        assertFalse(out.matches("(?s).*(Error|Warning|Invalid).*"), out);
+        String dsl = read("dsdt.dsl");
+        assertTrue(dsl.contains("Device (PCI0)"), dsl);
+        assertTrue(dsl.contains("EisaId (\"PNP0A03\") /* PCI Bus */"), dsl);
+        assertTrue(dsl.contains("0xFEBFFFFF,         // Range Maximum"), dsl);
+        assertTrue(dsl.contains("0x0000007FFFFFFFFF, // Range Maximum"), dsl);
+        assertTrue(dsl.contains("Name (_PRT, Package (0x80)"), dsl);
+        assertTrue(dsl.contains("0x0003FFFF, \n                    Zero, \n                    Zero, \n                    0x0B"), dsl);
+    }
+
     private void assertSameAml(String iasl, String asl, byte[] ours) throws Exception {
         Files.writeString(dir.resolve("dsdt.asl"), asl);
         // -on: keep \_SB as written (iasl would shorten it to _SB, which means the same at the root)

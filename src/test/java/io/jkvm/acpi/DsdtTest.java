@@ -25,6 +25,22 @@ class DsdtTest {
             """;
 
     @Test
+    void pci0OnlyWithAPciBus() {
+        String without = new String(Dsdt.aml(Platform.of(1).withI8042(true)), java.nio.charset.StandardCharsets.ISO_8859_1);
+        var windows = new io.jkvm.pci.PciWindows(0xc000, 0x1_0000, 0xc000_0000L, 0xfec0_0000L, 0, 0);
+        byte[] with = Dsdt.aml(Platform.of(1).withI8042(true).withPci(windows));
+        String text = new String(with, java.nio.charset.StandardCharsets.ISO_8859_1);
+        org.junit.jupiter.api.Assertions.assertFalse(without.contains("PCI0"));
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("PCI0") && text.contains("_PRT"));
+        org.junit.jupiter.api.Assertions.assertTrue(text.startsWith(without.substring(0, 13)), "_S5 first, as before");
+        // no 64-bit window: no QWord descriptor (tag 0x8A, length 0x2B)
+        org.junit.jupiter.api.Assertions.assertFalse(text.contains("\u008a\u002b\u0000"));
+        // slot 3 INTA#: Package (4) { 0x0003FFFF, Zero, Zero, 0x0B }
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains(new String(hex("12 0B 04 0C FF FF 03 00 00 00 0A 0B"),
+                java.nio.charset.StandardCharsets.ISO_8859_1)));
+    }
+
+    @Test
     void amlMatchesHandAssembly() {
         assertArrayEquals(hex(AML), Dsdt.aml(Platform.of(1)));
     }

@@ -34,6 +34,28 @@ class KvmLayoutsTest {
         assertEquals(40, KvmCpuid2.ENTRY_SIZE, "sizeof(struct kvm_cpuid_entry2)");
         assertEquals(8, KvmCpuid2.HEADER_SIZE, "sizeof(struct kvm_cpuid2)");
         assertEquals(0x930, KvmRun.SIZE, "sizeof(struct kvm_run)");
+        assertEquals(32, KvmMsi.SIZE, "sizeof(struct kvm_msi)");
+    }
+
+    @Test
+    void kvmMsiOffsetsIoctlAndCapability() {
+        assertEquals(0, KvmMsi.ADDRESS_LO);
+        assertEquals(4, KvmMsi.ADDRESS_HI);
+        assertEquals(8, KvmMsi.DATA);
+        assertEquals(12, KvmMsi.FLAGS);
+        assertEquals(16, KvmMsi.DEVID);
+        assertEquals(0x4020AEA5L, KvmIoctls.KVM_SIGNAL_MSI, "_IOW(KVMIO, 0xa5, struct kvm_msi)");
+        assertEquals(77, KvmCap.KVM_CAP_SIGNAL_MSI.number());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment msi = arena.allocate(KvmMsi.LAYOUT);
+            msi.fill((byte) 0x55);
+            KvmMsi.fill(msi, 0x1_fee0_3000L, 0x4041);
+            assertEquals(0xfee0_3000, msi.get(JAVA_INT, 0));
+            assertEquals(1, msi.get(JAVA_INT, 4));
+            assertEquals(0x4041, msi.get(JAVA_INT, 8));
+            assertEquals(0, msi.get(JAVA_INT, 12), "flags");
+            assertEquals(0, msi.get(JAVA_INT, 16), "devid");
+        }
     }
 
     @Test

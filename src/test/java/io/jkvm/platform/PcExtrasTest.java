@@ -13,7 +13,12 @@ import io.jkvm.irq.InterruptLine;
 import io.jkvm.loader.E820Map;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.pci.PciConfigMechanism;
+import io.jkvm.irq.MsiMessage;
+import io.jkvm.pci.MsixCapability;
+import io.jkvm.pci.MsixTestdev;
+import io.jkvm.pci.PciHostBridge;
 import io.jkvm.pci.PciTestdev;
+import io.jkvm.pci.PciWindows;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -200,7 +205,10 @@ class PcExtrasTest {
         attach(16 * MIB, 1, PcOptions.NONE, FwCfgKernelItems.NONE, true);
         assertTrue(mapped(ports, 0xcf8, 4), ports.mappings().toString());
         assertTrue(mapped(ports, 0xcfc, 4), ports.mappings().toString());
-        for (int slot = 0; slot < 32; slot++) assertEquals(0xffff_ffffL, configRead(slot, 0), "slot " + slot + " is empty");
+        // slot 0: the host bridge, with QEMU's i440FX identity (Linux needs one to trust mechanism #1)
+        assertEquals(PciHostBridge.VENDOR_ID | PciHostBridge.DEVICE_ID << 16, configRead(0, 0));
+        assertEquals(0x0600_0002L, configRead(0, 0x08), "class 06 00 00, revision 2");
+        for (int slot = 1; slot < 32; slot++) assertEquals(0xffff_ffffL, configRead(slot, 0), "slot " + slot + " is empty");
     }
 
     @Test
@@ -210,12 +218,65 @@ class PcExtrasTest {
         for (int slot = 0; slot < 32; slot++) {
             if (configRead(slot, 0) != 0xffff_ffffL) found.add(slot);
         }
-        assertEquals(List.of(5), found);
+        assertEquals(List.of(0, 5), found, "the host bridge and the pci-testdev");
         assertEquals(PciTestdev.VENDOR_ID | PciTestdev.DEVICE_ID << 16, configRead(5, 0));
         assertEquals(0x1b36, configRead(5, 0) & 0xffff);
         // BARs assigned as firmware would: memory from the hole's base, I/O from 0xc000
         assertEquals(Layout.PCI_MMIO32_START, configRead(5, 0x10) & ~0xfL);
         assertEquals(PcPorts.PCI_IO_WINDOW.base(), configRead(5, 0x14) & ~0x3L);
+    }
+
+    @Test
+    void msixTestdevWithBothTestDevicesAndItsInterruptsWired() {
+        List<String> raised = new ArrayList<>();
+        List<MsiMessage> sent = new ArrayList<>();
+        VmConfig config = VmConfig.builder().machine(MachineType.PC).memory(16 * MIB)
+                .multiboot(new MultibootKernel(new byte[1], "k", "", List.of()))
+                .pcOptions(PcOptions.builder().pciTestdev(2).msixTestdev(3).build()).build();
+        memory = GuestMemory.allocate(Layout.ramRanges(16 * MIB));
+        PcExtras.attach(ports, mmio, memory, gsi -> high -> raised.add(gsi + (high ? "+" : "-")),
+                m -> sent.add(m), config, true, FwCfgKernelItems.NONE);
+        assertEquals(MsixTestdev.VENDOR_ID | MsixTestdev.DEVICE_ID << 16, configRead(3, 0));
+        assertEquals(11, configRead(3, 0x3c) & 0xff, "slot 3 INTA#: GSI 11 in the interrupt line register");
+        long table = configRead(3, 0x10) & ~0xfL;
+        assertEquals(0, configRead(3, 0x14), "a 64-bit BAR, placed below 4 GiB");
+        assertTrue(table >= Layout.PCI_MMIO32_START && table < Layout.PCI_MMIO32_START + Layout.PCI_MMIO32_SIZE, Long.toHexString(table));
+        int regs = (int) (configRead(3, 0x18) & ~0x3L);
+        // MSI-X on, entry 0 unmasked, bus master: a TRIGGER write reaches the sink
+        ports.write(PcPorts.PCI_CONFIG_ADDRESS.base(), 4, PciConfigMechanism.ENABLE | 3 << 11 | 0x04);
+        ports.write(PcPorts.PCI_CONFIG_DATA.base(), 2, 0x7);
+        ports.write(PcPorts.PCI_CONFIG_ADDRESS.base(), 4, PciConfigMechanism.ENABLE | 3 << 11 | 0x40);
+        ports.write(PcPorts.PCI_CONFIG_DATA.base() + 2, 2, MsixCapability.CONTROL_ENABLE);
+        mmio.write(table, 4, 0xfee0_0000L);
+        mmio.write(table + 8, 4, 0x40);
+        mmio.write(table + 12, 4, 0);
+        ports.write(regs, 4, 0);
+        assertEquals(List.of(new MsiMessage(0xfee0_0000L, 0x40)), sent);
+        // MSI-X off: INTA# on GSI 11
+        ports.write(PcPorts.PCI_CONFIG_DATA.base() + 2, 2, 0);
+        ports.write(regs, 4, 0);
+        ports.write(regs + 4, 4, 0);
+        assertEquals(List.of("11+", "11-"), raised);
+    }
+
+    @Test
+    void slotZeroIsTheHostBridges() {
+        assertThrows(IllegalArgumentException.class, () -> PcOptions.builder().msixTestdev(0).build());
+        assertThrows(IllegalArgumentException.class, () -> PcOptions.builder().pciTestdev(0).build());
+        assertThrows(IllegalArgumentException.class, () -> PcOptions.builder().pciTestdev(4).msixTestdev(4).build());
+    }
+
+    @Test
+    void pciWindowsStayAboveRam() {
+        PciWindows small = PcExtras.pciWindows(16 * MIB);
+        assertEquals(Layout.PCI_MMIO32_START, small.mmio32Base());
+        assertEquals(Layout.PCI_MMIO32_START + Layout.PCI_MMIO32_SIZE, small.mmio32End());
+        assertEquals(Layout.HIGH_RAM_START, small.mmio64Base());
+        assertEquals(Layout.HIGH_RAM_START + Layout.PCI_MMIO64_SIZE, small.mmio64End());
+        assertEquals(PcPorts.PCI_IO_WINDOW.base(), small.ioBase());
+        // 300 GiB of RAM ends at 301 GiB (3 GiB below the hole, the rest from 4 GiB): the window moves past it
+        PciWindows big = PcExtras.pciWindows(300L << 30);
+        assertEquals(301L << 30, big.mmio64Base());
     }
 
     @Test
