@@ -17,6 +17,9 @@ import io.jkvm.irq.KvmIrqLine;
 import io.jkvm.irq.KvmMsiSink;
 import io.jkvm.irq.MsiSink;
 import io.jkvm.kvm.IoEvent;
+import io.jkvm.kvm.IrqchipState;
+import io.jkvm.kvm.LapicState;
+import io.jkvm.kvm.PitState;
 import io.jkvm.kvm.Kvm;
 import io.jkvm.kvm.KvmCap;
 import io.jkvm.kvm.KvmExitReason;
@@ -202,11 +205,52 @@ public final class VirtualMachine implements AutoCloseable {
 
     public Bus mmio() { return mmio; }
 
-    /** The VM fd, for the in-kernel chips' state (KVM_GET/SET_IRQCHIP, _PIT2) while the vCPUs are stopped. */
-    public VmFd vmFd() { return vm; }
+    /**
+     * The in-kernel PICs and IOAPIC (KVM_GET_IRQCHIP), for a snapshot: the VM must have the
+     * irqchip and must not be running (paused, not started, or ended).
+     */
+    public IrqchipState irqchipState() {
+        requireQuietIrqchip();
+        return IrqchipState.save(vm);
+    }
 
-    /** vCPU {@code index}'s fd, for its state (KVM_GET/SET_LAPIC) while it is stopped. */
-    public VcpuFd vcpuFd(int index) { return vcpuFds.get(index); }
+    /** Loads the PICs and IOAPIC (KVM_SET_IRQCHIP); the VM must not be running. */
+    public void restore(IrqchipState state) {
+        requireQuietIrqchip();
+        state.restoreTo(vm);
+    }
+
+    /** The in-kernel PIT (KVM_GET_PIT2); the VM must not be running. */
+    public PitState pitState() {
+        requireQuietIrqchip();
+        return PitState.save(vm);
+    }
+
+    /** Loads the PIT (KVM_SET_PIT2); the VM must not be running. */
+    public void restore(PitState state) {
+        requireQuietIrqchip();
+        state.restoreTo(vm);
+    }
+
+    /** vCPU {@code index}'s local APIC (KVM_GET_LAPIC, on its own thread); the VM must not be running. */
+    public LapicState lapicState(int index) throws InterruptedException {
+        requireQuietIrqchip();
+        return vcpus.onVcpu(index, LapicState::save);
+    }
+
+    /** Loads vCPU {@code index}'s local APIC (KVM_SET_LAPIC, on its own thread); the VM must not be running. */
+    public void restore(int index, LapicState state) throws InterruptedException {
+        requireQuietIrqchip();
+        vcpus.onVcpu(index, fd -> {
+            state.restoreTo(fd);
+            return null;
+        });
+    }
+
+    private void requireQuietIrqchip() {
+        if (!config.irqchip()) throw new IllegalStateException("no in-kernel irqchip in this VM");
+        if (vcpus.state() == VcpuSet.State.RUNNING) throw new IllegalStateException("the VM is running: pause it first");
+    }
 
     /**
      * The interrupt line into the in-kernel irqchip for {@code gsi} (ISA IRQ n is GSI n).

@@ -46,8 +46,8 @@ class KvmDeviceStateTest {
             return out.toByteArray();
         }
 
-        static Saved take(VirtualMachine vm) {
-            return new Saved(IrqchipState.save(vm.vmFd()), PitState.save(vm.vmFd()), LapicState.save(vm.vcpuFd(0)));
+        static Saved take(VirtualMachine vm) throws InterruptedException {
+            return new Saved(vm.irqchipState(), vm.pitState(), vm.lapicState(0));
         }
 
         static Saved read(byte[] bytes) {
@@ -57,10 +57,10 @@ class KvmDeviceStateTest {
             return s;
         }
 
-        void restore(VirtualMachine vm) {
-            irqchip.restoreTo(vm.vmFd());
-            pit.restoreTo(vm.vmFd());
-            lapic.restoreTo(vm.vcpuFd(0));
+        void restore(VirtualMachine vm) throws InterruptedException {
+            vm.restore(irqchip);
+            vm.restore(pit);
+            vm.restore(0, lapic);
         }
     }
 
@@ -86,8 +86,8 @@ class KvmDeviceStateTest {
             // Loading a changed state changes the chip: KVM_SET_IRQCHIP is not a no-op.
             byte[] masked = first.irqchip().picMaster();
             masked[(int) KvmIrqchip.PIC_IMR] = (byte) 0xff;
-            new IrqchipState(masked, first.irqchip().picSlave(), first.irqchip().ioapic()).restoreTo(vm.vmFd());
-            assertEquals(0xff, IrqchipState.save(vm.vmFd()).pic(true, KvmIrqchip.PIC_IMR));
+            vm.restore(new IrqchipState(masked, first.irqchip().picSlave(), first.irqchip().ioapic()));
+            assertEquals(0xff, vm.irqchipState().pic(true, KvmIrqchip.PIC_IMR));
 
             Saved.read(bytes).restore(vm);
             byte[] again = Saved.take(vm).bytes();
@@ -96,7 +96,7 @@ class KvmDeviceStateTest {
     }
 
     @Test
-    void saveRestoreSaveBeforeTheFirstRun() {
+    void saveRestoreSaveBeforeTheFirstRun() throws Exception {
         try (VirtualMachine vm = VirtualMachine.create(pitGuest(1))) {
             byte[] bytes = Saved.take(vm).bytes();
             Saved.read(bytes).restore(vm);
