@@ -53,4 +53,32 @@ class StdinPumpTest {
         pump.join(5000);
         assertEquals(new String(typed, java.nio.charset.StandardCharsets.US_ASCII), got.toString());
     }
+
+    @Test
+    void ctrlApPausesAndResumesAndWhatIsTypedWhilePausedIsDropped() throws Exception {
+        Uart16550 uart = new Uart16550(InterruptLine.NONE, ByteSink.NONE);
+        uart.write(Uart16550.FCR, 1, 0x01);
+        ConsoleInput input = ConsoleInputs.connected(uart);
+        List<Boolean> toggles = new ArrayList<>();
+        boolean[] paused = {false};
+        StdinPump.PauseControl pause = () -> {
+            paused[0] = !paused[0];
+            toggles.add(paused[0]);
+            return paused[0];
+        };
+        byte[] typed = {'a', 'b', StdinPump.CTRL_A, 'p', 'c', 'd', StdinPump.CTRL_A, StdinPump.CTRL_A, StdinPump.CTRL_A, 'P', 'e', 'f'};
+        StdinPump.pump(new ByteArrayInputStream(typed), input, e -> { }, pause);
+        assertEquals(List.of(true, false), toggles);              // Ctrl-A p paused, Ctrl-A P resumed
+        assertEquals("abef", drain(uart));                        // c, d and the Ctrl-A typed while paused are dropped
+    }
+
+    @Test
+    void aPauseThatFailsLeavesInputFlowing() throws Exception {
+        Uart16550 uart = new Uart16550(InterruptLine.NONE, ByteSink.NONE);
+        uart.write(Uart16550.FCR, 1, 0x01);
+        ConsoleInput input = ConsoleInputs.connected(uart);
+        byte[] typed = {'a', StdinPump.CTRL_A, 'p', 'b'};
+        StdinPump.pump(new ByteArrayInputStream(typed), input, e -> { }, () -> false); // e.g. the VM already ended
+        assertEquals("ab", drain(uart));
+    }
 }
