@@ -1,6 +1,7 @@
 package io.jkvm.it;
 
 import io.jkvm.api.VirtualMachine;
+import io.jkvm.boot.Layout;
 import io.jkvm.config.MachineType;
 import io.jkvm.config.VmConfig;
 import io.jkvm.exit.VmExit;
@@ -86,8 +87,10 @@ class LinuxPciTest {
                     MARK + "PCI Root Bridge [PCI0] (domain 0000 [bus 00-ff])",
                     MARK + "root bus resource [io  0x0000-0x0cf7 window]",
                     MARK + "root bus resource [io  0x0d00-0xffff window]",
-                    MARK + "root bus resource [mem 0xc0000000-0xfebfffff window]",
-                    MARK + "root bus resource [mem 0x4000000000-0x7fffffffff window]",
+                    MARK + String.format("root bus resource [mem 0x%08x-0x%08x window]",
+                            Layout.PCI_MMIO32_START, Layout.PCI_MMIO32_START + Layout.PCI_MMIO32_SIZE - 1),
+                    MARK + String.format("root bus resource [mem 0x%08x-0x%08x window]",
+                            Layout.pciMmio64Start(256L << 20), Layout.pciMmio64Start(256L << 20) + Layout.PCI_MMIO64_SIZE - 1),
                     MARK + "root bus resource [bus 00-ff]",
                     MARK + "acpi errors 0",
                     // _PRT: slot 3 INTA# -> GSI 11, level-triggered as a PCI interrupt. (Linux's own IRQ
