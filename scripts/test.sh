@@ -21,18 +21,24 @@ echo "jkvm: no usable /dev/kvm here: the tests tagged kvm run in the emulated KV
 bash scripts/emulated-kvm-host.sh --prepare >/dev/null
 mvn -B -ntp verify -Djkvm.test.excludedGroups=kvm \
     dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test "$@"
-# A hung test must not hold CI: the emulated host gets SIGTERM (passed on to the tests) at 45 min.
+# A hung test must not hold CI: the kvm phase has 60 minutes in all (each attempt at most 40);
+# at the limit the emulated host gets SIGTERM (passed on to the tests).
 start=$SECONDS
+budget=3600
 # An emulated host that wedged (status 125: its kernel stopped running user space, seen a few
-# times with QEMU 7.2's emulated SVM) is infrastructure, not a test result: one more attempt in a
-# fresh one, said loudly. A failing test is never retried.
-for attempt in 1 2; do
+# times with QEMU 7.2's emulated SVM; in issue 10's full runs, 2 of 3 first attempts right after
+# `mvn verify`, never a retry) is infrastructure, not a test result: up to two more attempts in
+# fresh ones, each said loudly. A failing test is never retried.
+for attempt in 1 2 3; do
+  left=$((budget - (SECONDS - start)))
+  (( left > 2400 )) && left=2400
+  (( left > 60 )) || { echo "jkvm: no time left for another emulated KVM host" >&2; break; }
   set +e
-  timeout --kill-after=60 40m bash scripts/emulated-kvm-host.sh scripts/kvm-tests.sh
+  timeout --kill-after=60 "${left}s" bash scripts/emulated-kvm-host.sh scripts/kvm-tests.sh
   rc=$?
   set -e
-  [[ $rc -eq 125 && $attempt -eq 1 ]] || break
-  echo "jkvm: THE EMULATED KVM HOST FAILED (status 125, above): running the kvm tests again in a fresh one" >&2
+  [[ $rc -eq 125 && $attempt -lt 3 ]] || break
+  echo "jkvm: THE EMULATED KVM HOST FAILED (status 125, above): running the kvm tests again in a fresh one (attempt $((attempt + 1)) of 3)" >&2
 done
 echo "jkvm: kvm tests in the emulated KVM host: $((SECONDS - start)) s, status $rc" >&2
 exit $rc
