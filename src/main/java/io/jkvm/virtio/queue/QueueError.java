@@ -20,9 +20,9 @@ public enum QueueError {
     CHAIN_TOO_LONG,
     /** A buffer is not all guest RAM (out of RAM, across a hole, wrapping 2^64) (§2.7.5). */
     BUFFER_OUTSIDE_RAM,
-    /** A descriptor of length 0: jkvm's devices never take one, and Linux never sends one. */
+    /** A descriptor of length 0: nothing a device can use, so jkvm refuses it rather than carry empty buffers. */
     ZERO_LENGTH,
-    /** A device-readable buffer after a device-writable one (§2.7.4.2 / §2.7.5.2). */
+    /** A device-readable buffer after a device-writable one (§2.7.4.2, "Driver Requirements: Message Framing"). */
     READABLE_AFTER_WRITABLE,
     /** The chain's buffers add up to more than 2^32 bytes (§2.7.5.2). */
     CHAIN_TOO_LARGE,
