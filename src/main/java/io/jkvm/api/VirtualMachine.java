@@ -11,6 +11,7 @@ import io.jkvm.exit.VmExit;
 import io.jkvm.host.HostKind;
 import io.jkvm.host.HostMemory;
 import io.jkvm.event.EventFd;
+import io.jkvm.event.EventLoop;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.irq.InterruptRouter;
 import io.jkvm.irq.KvmIrqLine;
@@ -30,6 +31,11 @@ import io.jkvm.kvm.VmFd;
 import io.jkvm.machine.BootPlan;
 import io.jkvm.machine.Machine;
 import io.jkvm.machine.MachineContext;
+import io.jkvm.machine.VirtioDevices;
+import io.jkvm.pci.GuestErrorLog;
+import io.jkvm.virtio.IoEventBinder;
+import io.jkvm.virtio.VirtioDevice;
+import io.jkvm.virtio.VirtioHost;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.memory.MemoryRegion;
 import io.jkvm.platform.ConsoleInput;
@@ -85,6 +91,10 @@ public final class VirtualMachine implements AutoCloseable {
     private VcpuSet vcpus;
     private BootPlan plan;
     private Machine.Devices devices;
+    /** The device threads (virtio queue notifications, irqfd resampling); null until a device needs them. */
+    private EventLoop deviceLoop;
+    /** What devices handed over to be closed after the vCPUs stop, closed last first (virtio devices flush here). */
+    private final List<AutoCloseable> owned = new ArrayList<>();
     private boolean closed;
 
     private VirtualMachine(VmConfig config, Machine machine, Kvm kvm, VmFd vm, GuestMemory memory) {
@@ -110,8 +120,11 @@ public final class VirtualMachine implements AutoCloseable {
         Kvm kvm = null;
         VmFd vm = null;
         VirtualMachine created = null;
+        List<VirtioDevice> virtio = List.of();
         try {
             BootPlan plan = machine.load(memory);
+            // Disk images are opened (and locked) before KVM, so a bad one is refused on any host.
+            virtio = VirtioDevices.open(config.pcOptions().virtio());
             kvm = Kvm.open(config.execution().kvmDevice());
             config.validateCpus(kvm.maxVcpus());
             vm = kvm.createVm();
@@ -120,10 +133,15 @@ public final class VirtualMachine implements AutoCloseable {
             created = new VirtualMachine(config, machine, kvm, vm, memory);
             created.plan = plan;
             created.createVcpus();
+            for (VirtioDevice d : virtio) created.owned.add(d);
+            List<VirtioDevice> devices = virtio;
+            virtio = List.of();
             created.devices = machine.attachDevices(new MachineContext(memory, created.ports, created.mmio,
-                    created::interruptLine, created.msiSink(), created::requestExit), plan);
+                    created::interruptLine, created.msiSink(), created::requestExit, devices,
+                    devices.isEmpty() ? null : created.virtioHost(), created.owned::add), plan);
             return created;
         } catch (RuntimeException e) {
+            for (VirtioDevice d : virtio) d.close();
             if (created != null) {
                 created.close();
             } else {
@@ -146,6 +164,7 @@ public final class VirtualMachine implements AutoCloseable {
         config.validate(HostMemory.total());
         try (GuestMemory memory = GuestMemory.map(Layout.ramRanges(config.memory()))) {
             Machine.of(config).load(memory);
+            VirtioDevices.open(config.pcOptions().virtio()).forEach(VirtioDevice::close);
         }
     }
 
@@ -273,6 +292,29 @@ public final class VirtualMachine implements AutoCloseable {
         if (!config.irqchip()) throw new IllegalStateException("irqfd lines and MSI routes need the in-kernel irqchip (VmConfig irqchip(true))");
         if (interruptRouter == null) interruptRouter = new InterruptRouter(vm);
         return interruptRouter;
+    }
+
+    /**
+     * What virtio transports need: the device threads ({@code jkvm-io-N}), ioeventfds on this VM
+     * where KVM has them, and level interrupt lines as irqfds with a resample fd where KVM has
+     * those (else KVM_IRQ_LINE lines).
+     */
+    private synchronized VirtioHost virtioHost() {
+        if (deviceLoop == null) deviceLoop = EventLoop.start("jkvm-io", 1);
+        EventLoop loop = deviceLoop;
+        boolean ioeventfd = vm.checkExtension(KvmCap.KVM_CAP_IOEVENTFD) > 0;
+        boolean irqfd = config.irqchip() && vm.checkExtension(KvmCap.KVM_CAP_IRQFD) > 0
+                && vm.checkExtension(KvmCap.KVM_CAP_IRQFD_RESAMPLE) > 0;
+        IoEventBinder binder = !ioeventfd ? IoEventBinder.NONE : new IoEventBinder() {
+            @Override public boolean bind(IoEvent where, EventFd fd) { vm.ioeventfd(where, fd.fd()); return true; }
+            @Override public void unbind(IoEvent where, EventFd fd) { vm.deassignIoeventfd(where, fd.fd()); }
+        };
+        return new VirtioHost(memory, loop, binder, gsi -> {
+            if (!irqfd) return interruptLine(gsi);
+            var line = interruptRouter().levelLine(gsi, loop);
+            owned.add(line);
+            return line;
+        }, GuestErrorLog.stderr());
     }
 
     /** KVM_IOEVENTFD: guest writes matching {@code where} signal {@code fd} in the kernel, with no exit. */
@@ -410,6 +452,16 @@ public final class VirtualMachine implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (vcpus != null) vcpus.stopAndJoin(CLOSE_TIMEOUT);
+        // Devices before the VM fd (their ioeventfds and irqfds go with it), the device threads
+        // first, so no request is in progress while a disk is flushed and closed.
+        if (deviceLoop != null) deviceLoop.close();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                System.err.println("jkvm: closing " + owned.get(i) + ": " + e.getMessage());
+            }
+        }
         for (VcpuKicker k : kickers) k.close();
         for (VcpuFd v : vcpuFds) v.close();
         vm.close();

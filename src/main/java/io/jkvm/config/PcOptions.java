@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param pciTestdevSlot  the PCI slot of a pci-testdev, or {@link #NO_DEVICE}
  * @param msixTestdevSlot the PCI slot of jkvm's own {@code jkvm-msix-testdev}
  *                        ({@link io.jkvm.pci.MsixTestdev}), or {@link #NO_DEVICE}
+ * @param virtio          the virtio devices, in the order they get transports
  */
 public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestdev, int pciTestdevSlot,
-                        boolean pitReinject, int msixTestdevSlot) {
+                        boolean pitReinject, int msixTestdevSlot, List<VirtioSpec> virtio) {
     /** A named fw_cfg file (QEMU -fw_cfg name=NAME,file=PATH or string=STR). */
     public record FwCfgFile(String name, byte[] data) {
         public FwCfgFile {
@@ -33,6 +34,7 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestd
 
     public PcOptions {
         fwCfgFiles = List.copyOf(fwCfgFiles);
+        virtio = List.copyOf(virtio);
         if (pciTestdevSlot < NO_DEVICE || pciTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + pciTestdevSlot + " is not 0-31");
         if (msixTestdevSlot < NO_DEVICE || msixTestdevSlot > 31) throw new IllegalArgumentException("PCI slot " + msixTestdevSlot + " is not 0-31");
         if (pciTestdevSlot == 0 || msixTestdevSlot == 0) throw new IllegalArgumentException("PCI slot 0 holds the host bridge");
@@ -51,6 +53,7 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestd
         private int pciTestdevSlot = NO_DEVICE;
         private boolean pitReinject = true;
         private int msixTestdevSlot = NO_DEVICE;
+        private final List<VirtioSpec> virtio = new ArrayList<>();
 
         public Builder fwCfgFile(String name, byte[] data) { fwCfgFiles.add(new FwCfgFile(name, data)); return this; }
         public Builder maxCpus(int n) { this.maxCpus = n; return this; }
@@ -62,6 +65,8 @@ public record PcOptions(List<FwCfgFile> fwCfgFiles, int maxCpus, boolean pcTestd
         public Builder msixTestdev(int slot) { this.msixTestdevSlot = slot; return this; }
         public int pciTestdevSlot() { return pciTestdevSlot; }
 
-        public PcOptions build() { return new PcOptions(fwCfgFiles, maxCpus, pcTestdev, pciTestdevSlot, pitReinject, msixTestdevSlot); }
+        /** Adds a virtio device; transports are given in the order added. */
+        public Builder virtio(VirtioSpec device) { virtio.add(Objects.requireNonNull(device)); return this; }
+        public PcOptions build() { return new PcOptions(fwCfgFiles, maxCpus, pcTestdev, pciTestdevSlot, pitReinject, msixTestdevSlot, virtio); }
     }
 }
