@@ -2,7 +2,12 @@
 # Fetches the stock kernel jkvm's loader tests (and later boot tests) use: Debian bookworm's
 # linux-image-cloud-amd64, i.e. the real package it depends on (linux-image-6.1.0-N-cloud-amd64),
 # downloaded with `apt-get download` and unpacked with `dpkg-deb -x`. Only /boot/vmlinuz-* (and
-# the matching /boot/config-*, which names the payload compression) are kept.
+# the matching /boot/config-*, which names the payload compression) are kept, and, in
+# modules-RELEASE/, the virtio modules the virtio tests load in their initramfs (Debian builds
+# virtio as modules: virtio_mmio, virtio_pci, virtio_blk, virtio_console, virtio-rng and what
+# they depend on) with a modules.dep made by depmod (kmod's, or busybox's: the package ships
+# none), in the package's layout (kernel/drivers/...). Modules and vmlinuz always come from one
+# package: a vmlinuz that differs from the package's is replaced.
 #
 # Cache: $JKVM_CACHE/kernel, JKVM_CACHE defaulting to ~/.cache/jkvm; never inside the repo, and
 # nothing here is ever committed. Idempotent: when the vmlinuz of the current package version is
@@ -49,7 +54,8 @@ fi
 
 release="${pkg#linux-image-}"
 vmlinuz="$dir/vmlinuz-$release"
-if [[ -s "$vmlinuz" ]]; then
+mods="$dir/modules-$release"
+if [[ -s "$vmlinuz" && -s "$mods/modules.dep" ]]; then
   echo "$vmlinuz"
   exit 0
 fi
@@ -64,8 +70,33 @@ deb="$(ls -1 "$work"/*.deb | head -n 1)"
 dpkg-deb -x "$deb" "$work/root"
 [[ -s "$work/root/boot/vmlinuz-$release" ]] || { say "$deb holds no /boot/vmlinuz-$release"; exit 1; }
 cp "$work/root/boot/config-$release" "$dir/" 2>/dev/null || true
+
+# The virtio modules and everything they depend on, as modules.dep lists it (each line names
+# a module's whole dependency closure).
+tree="$work/root/lib/modules/$release"
+if command -v depmod >/dev/null; then depmod -b "$work/root" "$release"
+elif [[ -x /bin/busybox ]]; then /bin/busybox depmod -b "$work/root" "$release"
+else say "neither depmod (kmod) nor /bin/busybox (busybox-static) to make modules.dep"; exit 1; fi
+[[ -s "$tree/modules.dep" ]] || { say "depmod wrote no $tree/modules.dep"; exit 1; }
+want="virtio_mmio virtio_pci virtio_blk virtio_console virtio-rng"
+files="$(awk -v want=" $want " '
+  { name = $1; sub(/:$/, "", name); base = name; sub(/.*\//, "", base); sub(/\.ko(\.[a-z]+)?$/, "", base) }
+  index(want, " " base " ") { print name; for (i = 2; i <= NF; i++) print $i }' "$tree/modules.dep" | sort -u)"
+[[ $(wc -w <<<"$want") -le $(wc -l <<<"$files") ]] || { say "$deb lacks some of: $want"; exit 1; }
+mkdir -p "$work/mods"
+cp "$tree/modules.dep" "$work/mods/"
+for f in $files; do
+  mkdir -p "$work/mods/$(dirname "$f")"
+  cp "$tree/$f" "$work/mods/$f"
+done
+
 # Copy under a temporary name, then rename: a reader never sees half a file.
+if [[ -s "$vmlinuz" ]] && ! cmp -s "$vmlinuz" "$work/root/boot/vmlinuz-$release"; then
+  say "$vmlinuz differs from $(basename "$deb")'s: replacing it, so that it matches the modules"
+fi
 cp "$work/root/boot/vmlinuz-$release" "$vmlinuz.part"
 mv "$vmlinuz.part" "$vmlinuz"
-say "$(basename "$deb") -> $vmlinuz"
+rm -rf "$mods"
+mv "$work/mods" "$mods"
+say "$(basename "$deb") -> $vmlinuz, $mods ($(wc -l <<<"$files") modules)"
 echo "$vmlinuz"
