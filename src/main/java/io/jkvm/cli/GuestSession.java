@@ -33,6 +33,7 @@ final class GuestSession {
             throws InterruptedException {
         if (CheckOnly.requested()) {
             VirtualMachine.check(config);
+            CheckOnly.writeRwDirs(config);
             throw new CheckOnly.Passed();
         }
         try (VirtualMachine vm = VirtualMachine.create(config)) {

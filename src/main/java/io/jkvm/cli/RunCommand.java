@@ -41,6 +41,10 @@ final class RunCommand {
                     Args.Option.value("--exits", "N", "Stop after N exits."),
                     Args.Option.value("--serial", "stdio|file:PATH|none", "Where COM1 output goes (default stdio)."),
                     Args.Option.value("--serial2", "stdio|file:PATH|none", "With --kernel: a second UART, COM2 at 0x2f8 (IRQ 3), and where its output goes."),
+                    Args.Option.value("--drive", "file=PATH[,readonly=on][,id=NAME]", "With --kernel: a raw disk image as a virtio-blk disk (repeatable; the first is /dev/vda).").many(),
+                    Args.Option.value("--console", "serial|virtio", "With --kernel: where stdin goes; virtio adds a virtio-console (hvc0: append console=hvc0). Default serial (COM1)."),
+                    Args.Option.flag("--rng", "With --kernel: a virtio-rng device fed from the host's /dev/urandom (/dev/hwrng in the guest)."),
+                    Args.Option.value("--rng-rate", "BYTES", "Limit the virtio-rng device to BYTES a second (implies --rng)."),
                     Args.Option.flag("--no-reboot", "With --kernel: end when the guest reboots instead of restarting it (QEMU's -no-reboot).")),
             List.of("", "Exit status: 0 halted/finished, 1 jkvm error, 2 bad usage, 4 guest triple fault,",
                     "6 unhandled guest exit, 124 timeout, 130 Ctrl-C, (V<<1)|1 when the guest writes V to the debug-exit port."));
@@ -64,6 +68,10 @@ final class RunCommand {
     final String serial;
     final String serial2;
     final boolean noReboot;
+    final List<String> drives;
+    final String console;
+    final boolean rng;
+    final String rngRate;
     final CommonOptions common;
 
     RunCommand(Args.Parsed p) {
@@ -86,6 +94,10 @@ final class RunCommand {
         this.serial2 = p.get("--serial2");
         this.noReboot = p.has("--no-reboot");
         this.machine = p.get("--machine");
+        this.drives = p.all("--drive");
+        this.console = p.get("--console");
+        this.rng = p.has("--rng");
+        this.rngRate = p.get("--rng-rate");
         this.common = new CommonOptions(p);
     }
 
@@ -176,6 +188,13 @@ final class RunCommand {
             b.exitLimit(n);
         }
         b.serial(com1);
+        List<io.jkvm.config.VirtioSpec> virtio = VirtioOptions.specs(drives, console, rng, rngRate, ByteSink.lines(System.out));
+        if (!virtio.isEmpty()) {
+            if (kernel == null) throw new UsageException("--drive, --console virtio and --rng go with --kernel (a microvm or pc machine)");
+            io.jkvm.config.PcOptions.Builder pc = io.jkvm.config.PcOptions.builder();
+            virtio.forEach(pc::virtio);
+            b.pcOptions(pc.build());
+        }
         if (com2 != null) {
             if (kernel == null) throw new UsageException("--serial2 goes with --kernel");
             b.serial2(com2);

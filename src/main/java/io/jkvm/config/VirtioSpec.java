@@ -1,5 +1,7 @@
 package io.jkvm.config;
 
+import io.jkvm.devices.ByteSink;
+
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -24,8 +26,17 @@ public sealed interface VirtioSpec {
         }
     }
 
-    /** A virtio-console with one port, which Linux calls hvc0 (virtio 1.2 §5.3). */
-    record Console() implements VirtioSpec {}
+    /**
+     * A virtio-console with one port, which Linux calls hvc0 (virtio 1.2 §5.3).
+     *
+     * @param output where the guest's output goes; host input comes through the VM's console
+     *               input ({@code VirtualMachine.consoleInput()})
+     */
+    record Console(ByteSink output) implements VirtioSpec {
+        public Console {
+            Objects.requireNonNull(output, "output");
+        }
+    }
 
     /**
      * A virtio-rng device fed from the host's /dev/urandom (virtio 1.2 §5.4).
