@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what jkvm needs from Debian when it is missing: binutils (as, ld: the guests are
 # assembled by the build), Maven and gcc; with --tests also qemu-system-x86 (the reference VMM
-# of the differential tests), cpio, acpica-tools and busybox-static (the boot tests' init).
+# of the differential tests), cpio, acpica-tools, busybox-static (the boot tests' init) and
+# e2fsprogs (debugfs: the virtio tests read the guest's ext2 file system from the image).
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 need=()
@@ -13,6 +14,7 @@ if [[ "${1:-}" == "--tests" ]]; then
   command -v cpio >/dev/null || need+=(cpio)
   command -v kill >/dev/null || need+=(procps)
   command -v iasl >/dev/null || need+=(acpica-tools)
+  [[ -x /usr/sbin/debugfs || -x /sbin/debugfs ]] || need+=(e2fsprogs)
   # LinuxBusyboxBootTest's initramfs: a static /bin/busybox (Debian's dynamic `busybox` will not do).
   [[ -x /bin/busybox && "$(LC_ALL=C ldd /bin/busybox 2>&1 || true)" == *"not a dynamic"* ]] || need+=(busybox-static)
 fi
