@@ -64,8 +64,8 @@ class LinuxVirtioTest {
                 "--console", "virtio", "--rng")), null);
         String who = "jkvm run --machine " + machine;
         assertEquals(VirtioGuest.expected(VirtioGuest.moduleCount(kernel), VirtioGuest.transport(machine)), s.lines(),
-                who + ": the guest's lines\n" + s.console());
-        assertEquals(0, s.status(), who + ": exit status (0 = the guest powered off)\n" + s.console());
+                who + ": the guest's lines\n" + s.shown());
+        assertEquals(0, s.status(), who + ": exit status (0 = the guest powered off)\n" + s.shown());
         VirtioGuest.assertImages(who, disks);
     }
 
@@ -80,10 +80,10 @@ class LinuxVirtioTest {
         int append = pb.command().indexOf("--append") + 1;
         pb.command().set(append, "console=ttyS0 quiet panic=-1");
         VirtioGuest.Session s = VirtioGuest.session(pb, VirtioGuest.MARK + "flushed");
-        assertTrue(s.killed(), "the guest never said it flushed\n" + s.console());
+        assertTrue(s.killed(), "the guest never said it flushed\n" + s.shown());
         byte[] image = Files.readAllBytes(disks.rw());
         int at = (int) VirtioGuest.PATTERN_OFFSET;
         assertArrayEquals(VirtioGuest.pattern(), Arrays.copyOfRange(image, at, at + VirtioGuest.PATTERN_SIZE),
-                "the flushed pattern at 8 MiB after SIGKILL\n" + s.console());
+                "the flushed pattern at 8 MiB after SIGKILL\n" + s.shown());
     }
 }

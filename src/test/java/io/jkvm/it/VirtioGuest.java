@@ -223,10 +223,21 @@ final class VirtioGuest {
         return QemuLauncher.withClasspath(new ProcessBuilder(cmd));
     }
 
-    /** @param killed whether the test killed the VMM (SIGKILL) on the line it was told to */
-    record Session(String console, int status, boolean killed) {
+    /**
+     * @param console what the VMM printed on stdout (the guest's console)
+     * @param stderr  what it printed on stderr
+     * @param killed  whether the test killed the VMM (SIGKILL) on the line it was told to
+     * @param seconds from start to exit
+     */
+    record Session(String console, String stderr, int status, boolean killed, double seconds) {
         List<String> lines() {
             return VirtioInitramfs.markedLines(console);
+        }
+
+        /** For failure messages: the console, then stderr. */
+        String shown() {
+            return "--- console ---\n" + console + "--- stderr ---\n" + stderr + "--- status " + status + " after "
+                    + String.format("%.1f s", seconds);
         }
     }
 
@@ -236,7 +247,9 @@ final class VirtioGuest {
      * the VMM gets SIGKILL at once. Killed after {@link #BOOT_TIMEOUT_S} in any case.
      */
     static Session session(ProcessBuilder pb, String killOn) throws Exception {
-        Process p = pb.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path err = Files.createTempFile("jkvm-vio-stderr", ".txt");
+        long start = System.nanoTime();
+        Process p = pb.redirectError(err.toFile()).start();
         Thread watchdog = Thread.ofVirtual().start(() -> {
             try {
                 if (!p.waitFor(BOOT_TIMEOUT_S + 10, TimeUnit.SECONDS)) p.destroyForcibly();
@@ -267,6 +280,12 @@ final class VirtioGuest {
             p.destroyForcibly();
             watchdog.interrupt();
         }
-        return new Session(console.toString(), p.exitValue(), killed);
+        p.waitFor();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String stderr = Files.readString(err, StandardCharsets.ISO_8859_1);
+        Files.deleteIfExists(err);
+        System.out.printf("%s: status %d after %.1f s%s%n", pb.command().getFirst().replaceAll(".*/", ""), p.exitValue(), seconds,
+                killed ? " (killed)" : "");
+        return new Session(console.toString(), stderr, p.exitValue(), killed, seconds);
     }
 }

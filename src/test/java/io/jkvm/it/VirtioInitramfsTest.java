@@ -77,6 +77,6 @@ class VirtioInitramfsTest {
     @Test
     void consoleComparisonLeavesOutKernelLinesOnly() {
         assertEquals(List.of("jkvm-vio: a", "/ # echo x", "x"), LinuxVirtioQemuTest.consoleLines(
-                "[    1.234567] virtio_blk virtio0: [vda] 32768 512-byte logical blocks\r\njkvm-vio: a\r\n\r\n/ # echo x\r\nx\r\n"));
+                "[    1.234567] virtio_blk virtio0: [vda] 32768 512-byte logical blocks\r\njkvm-vio: a\r\n\r\n/ # \u001b[6necho x\r\nx\r\n"));
     }
 }
