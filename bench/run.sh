@@ -8,6 +8,7 @@
 #   bench/run.sh startup
 #   bench/run.sh linux          # Debian kernel boot: jkvm vs QEMU microvm (tcg, kvm); ~6 minutes
 #   bench/run.sh multiboot      # the multiboot hello: ./jkvm-qemu vs QEMU -M microvm and -M pc
+#   bench/run.sh notify         # a queue notification: ioeventfd vs a port or MMIO exit (bench/NotifyCost.java)
 #
 # Without /dev/kvm, startup and multiboot measure jkvm's check-only path (JKVM_CHECK_ONLY=1:
 # JVM start, parsing, loading the guest into RAM; everything before opening /dev/kvm) against
@@ -172,6 +173,19 @@ multiboot_bench() {
   time_table multiboot 0
 }
 
+notify_bench() {
+  say "## Queue notification: ioeventfd against an exit to jkvm"
+  say ""
+  say "Guest: guests/bench_notify.S, $EXITS writes of queue index 0 to a notify register (port 0x510, or MMIO 0xd0000050 = virtio-mmio's QueueNotify),"
+  say "at CPL0, each variant on a fresh VM; run time from the first KVM_RUN to the debug exit. With an ioeventfd KVM signals an eventfd"
+  say "that jkvm's event loop reads (as QueueNotifier's device threads do); without, each write exits to jkvm's bus."
+  say "\`java -cp target/classes bench/NotifyCost.java bench/build/guests/bench_notify.bin $EXITS $ROUNDS\`."
+  say ""
+  "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp target/classes bench/NotifyCost.java \
+      $G/bench_notify.bin "$EXITS" "$ROUNDS" | tee -a "$report"
+  say ""
+}
+
 java_nested_flags() {
   sed -n '/NESTED_FLAGS = String.join/,/);/p' src/main/java/io/jkvm/host/HostProfile.java \
     | grep -o '"[^"]*"' | tr -d '"' | awk 'BEGIN{ORS=""} /^initcall_blacklist=/ {printf " %s", $0; cont=1; next} cont==1 {printf "%s", $0; next} {printf " %s", $0}' | sed 's/^ //'
@@ -182,7 +196,8 @@ case "$what" in
   startup) startup_bench ;;
   linux) needs_kvm linux; linux_bench ;;
   multiboot) multiboot_bench ;;
-  all) if [[ $KVM == 1 ]]; then exits_bench; startup_bench; multiboot_bench; linux_bench
+  notify) needs_kvm notify; notify_bench ;;
+  all) if [[ $KVM == 1 ]]; then exits_bench; notify_bench; startup_bench; multiboot_bench; linux_bench
        else echo "bench: no /dev/kvm: startup and multiboot only (check-only path vs QEMU TCG)" >&2; startup_bench; multiboot_bench; fi ;;
-  *) echo "usage: bench/run.sh [all|exits|startup|multiboot|linux]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [all|exits|notify|startup|multiboot|linux]" >&2; exit 2 ;;
 esac
