@@ -109,7 +109,9 @@ public final class BlockDevice implements VirtioDevice {
     /** Every field is read-only for the driver (§5.2.4; writeback needs VIRTIO_BLK_F_CONFIG_WCE, not offered). */
     @Override
     public void writeConfig(int offset, int size, long value) {
-        log.once("virtio-blk-config-write", () -> label + ": the driver wrote the read-only configuration space, ignored");
+        if (!log.logged("virtio-blk-config-write")) {
+            log.once("virtio-blk-config-write", () -> label + ": the driver wrote the read-only configuration space, ignored");
+        }
     }
 
     @Override

@@ -76,14 +76,14 @@ final class BlockRequestHandler {
         long writable = chain.writableLength();
         if (writable < 1) {
             lastStatus = -1;
-            log.once("virtio-blk-no-status", () -> name + ": a request with no writable status byte, returned unanswered");
+            guestError("virtio-blk-no-status", "a request with no writable status byte, returned unanswered");
             return 0;
         }
         long dataIn = writable - 1;   // the writable data before the status
         long written = 1;
         int status;
         if (chain.read(0, header, 0, HEADER_SIZE) < HEADER_SIZE) {
-            log.once("virtio-blk-short-header", () -> name + ": a request header shorter than 16 bytes, answered IOERR");
+            guestError("virtio-blk-short-header", "a request header shorter than 16 bytes, answered IOERR");
             status = VIRTIO_BLK_S_IOERR;
         } else {
             int type = (int) LE32.get(header, 0);
@@ -116,13 +116,13 @@ final class BlockRequestHandler {
 
     /** VIRTIO_BLK_T_IN: {@code length} bytes from {@code sector} into the writable data. */
     private int readSectors(DescriptorChain chain, long sector, long length) {
-        if (!inRange(sector, length, "read")) return VIRTIO_BLK_S_IOERR;
+        if (!inRange(sector, length)) return VIRTIO_BLK_S_IOERR;
         return hostResult(transfer(chain, length, sector * DiskImage.SECTOR_SIZE, true));
     }
 
     /** VIRTIO_BLK_T_OUT: the readable data after the header to {@code sector}. */
     private int writeSectors(DescriptorChain chain, long sector, long length) {
-        if (!inRange(sector, length, "write")) return VIRTIO_BLK_S_IOERR;
+        if (!inRange(sector, length)) return VIRTIO_BLK_S_IOERR;
         return hostResult(transfer(chain, length, sector * DiskImage.SECTOR_SIZE, false));
     }
 
@@ -130,16 +130,14 @@ final class BlockRequestHandler {
      * Whether {@code length} bytes from {@code sector} are whole sectors inside the disk
      * (§5.2.6.1: data a multiple of 512 bytes, never past the capacity). The sector is unsigned.
      */
-    private boolean inRange(long sector, long length, String what) {
+    private boolean inRange(long sector, long length) {
         long capacity = disk.sectors();
         if (length % DiskImage.SECTOR_SIZE != 0) {
-            log.once("virtio-blk-partial-sector", () -> name + ": a " + what + " of " + length
-                    + " bytes, not whole sectors, answered IOERR");
+            guestError("virtio-blk-partial-sector", "a read or write of part of a sector, answered IOERR");
             return false;
         }
         if (Long.compareUnsigned(sector, capacity) > 0 || length / DiskImage.SECTOR_SIZE > capacity - sector) {
-            log.once("virtio-blk-past-end", () -> name + ": a " + what + " past the disk's " + capacity
-                    + " sectors, answered IOERR");
+            guestError("virtio-blk-past-end", "a request past the disk's last sector, answered IOERR");
             return false;
         }
         return true;
@@ -193,8 +191,8 @@ final class BlockRequestHandler {
      */
     private int zeroes(DescriptorChain chain, boolean discard, long length) {
         if (length <= 0 || length % SEGMENT_SIZE != 0 || length / SEGMENT_SIZE > BlockConfig.MAX_ZEROES_SEG) {
-            log.once("virtio-blk-bad-segments", () -> name + ": a discard/write-zeroes request with "
-                    + length + " bytes of segments, answered IOERR");
+            guestError("virtio-blk-bad-segments", "a discard/write-zeroes request with no, partial or too many segments,"
+                    + " answered IOERR");
             return VIRTIO_BLK_S_IOERR;
         }
         for (long at = HEADER_SIZE; at < HEADER_SIZE + length; at += SEGMENT_SIZE) {
@@ -204,7 +202,7 @@ final class BlockRequestHandler {
             int flags = (int) LE32.get(segment, 12);
             if ((flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) != 0 || (discard && flags != 0)) return VIRTIO_BLK_S_UNSUPP;
             if (sectors > BlockConfig.MAX_ZEROES_SECTORS) return VIRTIO_BLK_S_IOERR;
-            if (!inRange(sector, sectors * DiskImage.SECTOR_SIZE, discard ? "discard" : "write-zeroes")) {
+            if (!inRange(sector, sectors * DiskImage.SECTOR_SIZE)) {
                 return VIRTIO_BLK_S_IOERR;
             }
             if (sectors == 0) continue;
@@ -216,6 +214,14 @@ final class BlockRequestHandler {
             if (r < 0) return hostResult(r);
         }
         return VIRTIO_BLK_S_OK;
+    }
+
+    /**
+     * Logs a guest mistake once per kind. The message is a constant, and the lambda is made only
+     * the first time: a guest repeating the mistake costs no allocation.
+     */
+    private void guestError(String kind, String message) {
+        if (!log.logged(kind)) log.once(kind, () -> name + ": " + message);
     }
 
     /**
