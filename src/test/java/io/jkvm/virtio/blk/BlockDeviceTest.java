@@ -425,6 +425,23 @@ class BlockDeviceTest {
         assertArrayEquals(expected(0, SECTORS * 512), file(), "nothing changed");
     }
 
+    @Test
+    void hostErrorsAreIoErrors() throws IOException {
+        open(false, null);
+        activate(false);
+        // Someone shrinks the image under the VM: reading what is gone ends the file early.
+        try (var ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(32 * 512);
+        }
+        header(HDR, VIRTIO_BLK_T_IN, 40);
+        assertEquals(1, request(Buf.out(DATA, 512)));
+        assertEquals(VIRTIO_BLK_S_IOERR, status());
+        header(HDR, VIRTIO_BLK_T_IN, 31);
+        request(Buf.out(DATA, 512));
+        assertEquals(VIRTIO_BLK_S_OK, status(), "what is left still reads");
+        assertArrayEquals(expected(31 * 512, 512), memory.read(DATA, 512));
+    }
+
     // ---- malformed requests ----
 
     @Test
