@@ -6,7 +6,6 @@ import io.jkvm.virtio.VirtioFeatures;
 import io.jkvm.virtio.queue.DescriptorChain;
 import io.jkvm.virtio.queue.SplitQueue;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
