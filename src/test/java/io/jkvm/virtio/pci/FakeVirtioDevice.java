@@ -24,6 +24,8 @@ public class FakeVirtioDevice implements VirtioDevice {
     public final byte[] configBytes = {1, 2, 3, 4, 5, 6, 7, 8};
     public final List<Integer> notified = new java.util.concurrent.CopyOnWriteArrayList<>();
     public volatile Activation activation;
+    /** Sees every chain the device takes, before it is answered (the fuzz target checks them). */
+    public volatile java.util.function.Consumer<DescriptorChain> onChain = chain -> { };
     public int activations;
     public int resets;
     public boolean closed;
@@ -76,6 +78,7 @@ public class FakeVirtioDevice implements VirtioDevice {
         if (!q.ready()) return;
         boolean used = false;
         for (DescriptorChain c = q.pop(); c != null; c = q.pop()) {
+            onChain.accept(c);
             long written = 0;
             for (int i = 0; i < c.writableCount(); i++) {
                 int n = (int) Math.min(c.writable(i).length(), fill.length);
