@@ -78,7 +78,7 @@ public abstract sealed class PcFamilyMachine implements Machine permits PcMachin
         context.ports().attach(PcPorts.ACPI_SLEEP.base(), PcPorts.ACPI_SLEEP.length(), new SleepControl(context.exits()));
         context.ports().attach(PcPorts.ACPI_RESET.base(), PcPorts.ACPI_RESET.length(), new ResetControl(context.exits()));
         PcExtras.attach(context.ports(), context.mmio(), context.memory(), context.irq(), context.msi(), config, pciBus(),
-                plan.kernelItems());
+                plan.kernelItems(), new PcExtras.Virtio(context.virtio(), context.virtioHost(), context.owned()));
         DebugExitDevice.attach(config, context);
         return platform::com1Input;
     }
