@@ -42,6 +42,7 @@ public final class VirtioTransport {
     private final long offered;
     private final QueueConfig[] queues;
 
+    private volatile java.util.function.IntConsumer kick;
     private int status;
     private long driverFeatures;
     private int deviceFeatureSelect;
@@ -71,6 +72,17 @@ public final class VirtioTransport {
         this.offered = (device.features() | mask(VIRTIO_F_VERSION_1)) & ~NEVER_OFFERED;
         this.queues = new QueueConfig[device.queueCount()];
         for (int q = 0; q < queues.length; q++) queues[q] = new QueueConfig(device.maxQueueSize(q));
+        this.kick = device::notify;
+    }
+
+    /**
+     * How the transport asks the device to look at a queue: after activation it kicks every
+     * queue once, for buffers the driver made available before DRIVER_OK. A transport passes
+     * {@link QueueNotifier#kick}, so the look happens on the device thread, not on the vCPU
+     * that wrote the status; the default calls {@link VirtioDevice#notify} inline (unit tests).
+     */
+    public void kickWith(java.util.function.IntConsumer kick) {
+        this.kick = java.util.Objects.requireNonNull(kick);
     }
 
     public VirtioDevice device() { return device; }
@@ -108,7 +120,7 @@ public final class VirtioTransport {
         }
         if (activation != null) {
             device.activate(activation);
-            for (int q = 0; q < queues.length; q++) device.notify(q); // buffers made available before DRIVER_OK
+            for (int q = 0; q < queues.length; q++) kick.accept(q); // buffers made available before DRIVER_OK
         }
     }
 

@@ -134,6 +134,7 @@ public final class VirtioPci implements PciDevice, AutoCloseable {
         transport = new VirtioTransport(device, host.memory(), new Interrupt(), log);
         common = new CommonConfig(transport, queues + 1, this::clearIsr);
         notifier = new QueueNotifier(device, host);
+        transport.kickWith(notifier::kick);
         config.setDeviceDecodeListener(this::rebind);
     }
 
