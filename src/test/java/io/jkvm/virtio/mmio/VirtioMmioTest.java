@@ -308,10 +308,26 @@ class VirtioMmioTest {
         setUpQueue0(8);
         w(QUEUE_DESC_LOW, 0x5000);
         w(QUEUE_NUM, 4);
-        w(QUEUE_READY, 0);
         assertEquals(DESC, mmio.transport().queueDesc());
         assertEquals(8, mmio.transport().queueSize());
         assertEquals(1, r(QUEUE_READY));
+    }
+
+    /** §4.2.2.2: "To stop using the queue the driver MUST write zero (0x0) to this QueueReady and MUST read the value back". */
+    @Test
+    void theDriverStopsUsingAQueueBeforeDriverOkButNotAfter() {
+        negotiate(ACCEPTED);
+        setUpQueue0(8);
+        w(QUEUE_READY, 0);
+        assertEquals(0, r(QUEUE_READY), "Linux's vm_del_vq WARNs when it reads 1 back");
+        w(QUEUE_DESC_LOW, 0x5000);
+        assertEquals(0x5000, mmio.transport().queueDesc(), "a disabled queue may be set up again");
+        w(QUEUE_DESC_LOW, DESC);
+        w(QUEUE_READY, 1);
+        w(STATUS, ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK);
+        w(QUEUE_READY, 0);
+        assertEquals(1, r(QUEUE_READY), "the active device holds the queue");
+        assertTrue(device.activation.queue(0).ready());
     }
 
     @Test
