@@ -207,6 +207,7 @@ public final class VirtioMmio implements BusDevice, AutoCloseable {
     }
 
     private long misuse(String kind, long offset, int size) {
+        if (log.logged(kind)) return 0; // a repeat allocates nothing (not even the message's lambda)
         log.once(kind, () -> String.format("%s: virtio-mmio register access at 0x%x, %d bytes, ignored"
                 + " (virtio 1.2 §4.2.2: aligned 32-bit accesses to registers that have that direction)", device.name(), offset, size));
         return 0;
