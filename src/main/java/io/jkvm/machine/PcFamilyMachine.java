@@ -80,6 +80,13 @@ public abstract sealed class PcFamilyMachine implements Machine permits PcMachin
         PcExtras.attach(context.ports(), context.mmio(), context.memory(), context.irq(), context.msi(), config, pciBus(),
                 plan.kernelItems(), new PcExtras.Virtio(context.virtio(), context.virtioHost(), context.owned()));
         DebugExitDevice.attach(config, context);
+        attachVirtio(context);
         return platform::com1Input;
     }
+
+    /**
+     * Puts each of {@code context.virtio()} (opened from {@code config.pcOptions().virtio()}, in
+     * that order) on this machine's virtio transport.
+     */
+    abstract void attachVirtio(MachineContext context);
 }

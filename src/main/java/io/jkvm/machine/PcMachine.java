@@ -11,4 +11,9 @@ public final class PcMachine extends PcFamilyMachine {
 
     @Override
     boolean pciBus() { return true; }
+
+    @Override
+    void attachVirtio(MachineContext context) {
+        // virtio-pci: filled in with the PCI transport.
+    }
 }

@@ -233,9 +233,11 @@ public final class VirtioTransport {
     }
 
     /**
-     * QueueReady / queue_enable. Writing 1 enables the selected queue. Writing 0 to an enabled
-     * queue is only allowed by virtio-mmio (§4.2.2, without VIRTIO_F_RING_RESET, which jkvm does not
-     * offer, the driver must not) and is ignored, logged once.
+     * QueueReady / queue_enable. Writing 1 enables the selected queue. Writing 0 disables it
+     * before DRIVER_OK: a virtio-mmio driver stops using a queue that way and reads 0 back
+     * (§4.2.2.2; Linux's vm_del_vq after a failed probe); a virtio-pci driver must not write it
+     * (§4.1.4.3.2). Once the device is active it holds the queue, so the write is then ignored,
+     * logged once (stopping one queue of a running device needs VIRTIO_F_RING_RESET, not offered).
      */
     public synchronized void setQueueReady(boolean ready) {
         QueueConfig c = selected();
@@ -243,7 +245,7 @@ public final class VirtioTransport {
         if (ready && c.size > c.max) {
             log.once("virtio-queue-size", () -> device.name() + ": queue size " + c.size + " above " + c.max);
         }
-        if (!ready && c.ready) {
+        if (!ready && c.ready && active) {
             log.once("virtio-queue-disable", () -> device.name() + ": the driver disabled an enabled queue; ignored");
             return;
         }
