@@ -14,6 +14,7 @@ public final class PcMachine extends PcFamilyMachine {
 
     @Override
     void attachVirtio(MachineContext context) {
-        // virtio-pci: filled in with the PCI transport.
+        // Nothing here: PcExtras puts the virtio devices on the PCI bus as virtio-pci functions,
+        // before the firmware-style BAR assignment.
     }
 }
