@@ -8,6 +8,7 @@ import io.jkvm.pci.PciWindows;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 
 /**
  * Differentiated System Description Table (ACPI 6.5 5.2.11.1): the header, then AML. jkvm's
@@ -45,8 +46,23 @@ import java.nio.ByteBuffer;
  *             Package () { 0xSSSSFFFF, pin 0-3, Zero, GSI }  // ... 128 entries, GSI 10 or 11
  *         })
  *     }
+ *     Device (VR00) {                                     // each virtio-mmio transport, n = 00, 01, ...
+ *         Name (_HID, "LNRO0005")                         // Linux's virtio_mmio ACPI match
+ *         Name (_UID, n)
+ *         Name (_CCA, One)                                // 6.2.17: DMA is cache-coherent
+ *         Name (_CRS, ResourceTemplate () {
+ *             Memory32Fixed (ReadWrite, base, 0x1000)     // the whole 4 KiB slot
+ *             Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { GSI }
+ *         })
+ *     }
  * }
  * </pre>
+ * The virtio-mmio devices are QEMU microvm's (hw/virtio/virtio-acpi.c, {@code virtio_acpi_dsdt_add}),
+ * which Linux's virtio_mmio driver binds through its ACPI match table: Debian's cloud kernel has
+ * no CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so the DSDT is the only way it finds them. jkvm puts
+ * no {@code virtio_mmio.device=} on the kernel command line as well: a kernel that has the option
+ * would then register every device twice, and the second probe of the same registers fails.
+ * QEMU declares its 0x200-byte transports; jkvm declares the whole slot the bus gives each one.
  * QEMU's pc declares the same windows (hw/i386/acpi-build.c, {@code build_dsdt}; with the
  * legacy VGA window, which jkvm lacks) but routes _PRT entries through the link devices
  * LNKA-LNKD of its PIIX3; jkvm's routing is fixed ({@link PciIntxRouting}), so its _PRT names
@@ -75,6 +91,7 @@ public final class Dsdt {
         if (platform.i8042()) devices.writeBytes(keyboard());
         if (platform.cmosRtc()) devices.writeBytes(rtc());
         if (platform.pci() != null) devices.writeBytes(pci0(platform.pci()));
+        for (int n = 0; n < platform.virtioMmio().size(); n++) devices.writeBytes(virtioMmio(n, platform.virtioMmio().get(n)));
         return Aml.concat(s5(SleepControl.S5_SLP_TYP), Aml.scope("\\_SB", devices.toByteArray()));
     }
 
@@ -113,6 +130,21 @@ public final class Dsdt {
                 Aml.name("_CRS", new ResourceTemplate()
                         .io(PcPorts.RTC.base(), PcPorts.RTC.base(), 1, PcPorts.RTC.length())
                         .irq(PcPorts.RTC.irq())
+                        .toAml()));
+    }
+
+    /** The _HID Linux's virtio_mmio driver matches (drivers/virtio/virtio_mmio.c, virtio_mmio_acpi_match). */
+    public static final String VIRTIO_MMIO_HID = "LNRO0005";
+
+    /** {@code Device (VRnn)}: virtio-mmio transport {@code n} (virtio 1.2 §4.2) and its registers and interrupt. */
+    static byte[] virtioMmio(int n, VirtioMmioSlot slot) {
+        return Aml.device(String.format(Locale.ROOT, "VR%02d", n),
+                Aml.name("_HID", Aml.string(VIRTIO_MMIO_HID)),
+                Aml.name("_UID", Aml.integer(n)),
+                Aml.name("_CCA", Aml.integer(1)),
+                Aml.name("_CRS", new ResourceTemplate()
+                        .memory32Fixed(slot.base(), slot.size())
+                        .levelInterrupt(slot.gsi())
                         .toAml()));
     }
 

@@ -14,6 +14,11 @@ import java.io.ByteArrayOutputStream;
  *                               resource type (0 memory, 1 I/O, 2 bus numbers), general flags,
  *                               type-specific flags, then _GRA, _MIN, _MAX, _TRA, _LEN of 8, 4
  *                               or 2 bytes each
+ * Memory32Fixed (6.4.3.4), 12:  0x86, length 9 (2), Information (bit 0: read-write), base (4),
+ *                               length (4)
+ * Extended Interrupt (6.4.3.6): 0x89, length (2) = 2 + 4 n, flags (bit 0 consumer, bit 1 edge,
+ *                               bit 2 active low, bit 3 shared, bit 4 wake capable), n (1), then
+ *                               n interrupt numbers (GSIs) of 4 bytes; no resource source
  * End Tag (6.4.2.9), 2 bytes:   0x79, checksum (all bytes of the template sum to zero)
  * </pre>
  * The address space descriptors jkvm writes are a host bridge's windows: ResourceProducer,
@@ -24,6 +29,15 @@ public final class ResourceTemplate {
     static final int IO_PORT_TAG = 0x47; // small item 0x08, length 7
     static final int IRQ_TAG = 0x22; // small item 0x04, length 2 (no information byte)
     static final int END_TAG = 0x79; // small item 0x0f, length 1
+    static final int MEMORY32_FIXED_TAG = 0x86;
+    static final int EXTENDED_INTERRUPT_TAG = 0x89;
+    /** Memory32Fixed information: bit 0, _RW read-write. */
+    static final int READ_WRITE = 0x01;
+    /**
+     * Extended Interrupt flags (6.4.3.6 table 6.56): ResourceConsumer (bit 0 = 1), Level (bit 1,
+     * _HE = 0), ActiveHigh (bit 2, _LL = 0), Exclusive (bit 3, _SHR = 0), not wake capable.
+     */
+    static final int CONSUMER_LEVEL_HIGH_EXCLUSIVE = 0x01;
     static final int DECODE_16 = 1;
     static final int QWORD_ADDRESS_TAG = 0x8a;
     static final int DWORD_ADDRESS_TAG = 0x87;
@@ -64,6 +78,33 @@ public final class ResourceTemplate {
         }
         out.write(IRQ_TAG);
         out.writeBytes(Aml.le(mask, 2));
+        return this;
+    }
+
+    /** {@code Memory32Fixed (ReadWrite, base, length)}: registers at a fixed 32-bit address. */
+    public ResourceTemplate memory32Fixed(long base, long length) {
+        if (base < 0 || length < 0 || base + length > 1L << 32) {
+            throw new IllegalArgumentException(String.format("bad Memory32Fixed 0x%x+0x%x", base, length));
+        }
+        out.write(MEMORY32_FIXED_TAG);
+        out.writeBytes(Aml.le(9, 2));
+        out.write(READ_WRITE);
+        out.writeBytes(Aml.le(base, 4));
+        out.writeBytes(Aml.le(length, 4));
+        return this;
+    }
+
+    /**
+     * {@code Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi }}: one GSI, as a
+     * level-triggered device that does not share its line (virtio-mmio's, virtio 1.2 §4.2.3.4).
+     */
+    public ResourceTemplate levelInterrupt(int gsi) {
+        if (gsi < 0) throw new IllegalArgumentException("GSI " + gsi);
+        out.write(EXTENDED_INTERRUPT_TAG);
+        out.writeBytes(Aml.le(2 + 4, 2));
+        out.write(CONSUMER_LEVEL_HIGH_EXCLUSIVE);
+        out.write(1);
+        out.writeBytes(Aml.le(gsi, 4));
         return this;
     }
 

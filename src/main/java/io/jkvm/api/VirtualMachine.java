@@ -306,7 +306,14 @@ public final class VirtualMachine implements AutoCloseable {
         boolean irqfd = config.irqchip() && vm.checkExtension(KvmCap.KVM_CAP_IRQFD) > 0
                 && vm.checkExtension(KvmCap.KVM_CAP_IRQFD_RESAMPLE) > 0;
         IoEventBinder binder = !ioeventfd ? IoEventBinder.NONE : new IoEventBinder() {
-            @Override public boolean bind(IoEvent where, EventFd fd) { vm.ioeventfd(where, fd.fd()); return true; }
+            @Override public boolean bind(IoEvent where, EventFd fd) {
+                try {
+                    vm.ioeventfd(where, fd.fd());
+                    return true;
+                } catch (RuntimeException e) {
+                    return false; // e.g. EEXIST: the guest stacked two BARs; those writes exit instead
+                }
+            }
             @Override public void unbind(IoEvent where, EventFd fd) { vm.deassignIoeventfd(where, fd.fd()); }
         };
         return new VirtioHost(memory, loop, binder, gsi -> {

@@ -33,6 +33,11 @@ import java.util.List;
  * 0x2000-0x2017   24      -   pc-testdev irq-line                    PcTestdev
  * 0xc000-0xffff  16 KiB   -   PCI I/O BARs                           PciBus.assignResources
  * </pre>
+ *
+ * GSIs past the ISA IRQs, on the IOAPIC's pins 16-23 (level-triggered, active high):
+ * <pre>
+ * GSI 16 + n      virtio-mmio device n (0-7) on microvm, at Layout.virtioMmioSlot(n)   VirtioMmio
+ * </pre>
  */
 public final class PcPorts {
     private PcPorts() {}
@@ -147,6 +152,29 @@ public final class PcPorts {
     public static final PortRange PC_TESTDEV = new PortRange("pc-testdev", 0xe0, 12);
     /** pc-testdev's irq-line: byte n sets line n; 24 bytes as QEMU has them (only 0-15 are ISA IRQs). */
     public static final PortRange PC_TESTDEV_IRQ = new PortRange("pc-testdev irq-line", 0x2000, 24);
+
+    // ---- GSIs above the ISA IRQs -------------------------------------------------------------
+
+    /**
+     * The microvm machine's virtio-mmio device n raises GSI {@code VIRTIO_MMIO_FIRST_GSI + n}
+     * ({@link #virtioMmioGsi}), one line each, level-triggered (virtio 1.2 §4.2.3.4), as QEMU's
+     * microvm does with one IOAPIC (hw/i386/microvm.c: virtio_irq_base 16, IOAPIC_NUM_PINS - 16
+     * transports). Pins 16-23 are what the IOAPIC has past the ISA IRQs: no ISA device shares them,
+     * so a level line never meets an edge-triggered ISA device; KVM's default routing sends GSI
+     * 16-23 to IOAPIC pins 16-23 (and not to the 8259s, which have only 16 inputs); and no MADT
+     * override is needed. PCI INTx on the pc machine uses GSIs 10 and 11, so the two never meet.
+     */
+    public static final int VIRTIO_MMIO_FIRST_GSI = ISA_IRQS;
+    /** How many virtio-mmio devices microvm has: one per IOAPIC pin past the ISA IRQs. */
+    public static final int VIRTIO_MMIO_DEVICES = IOAPIC_PINS - VIRTIO_MMIO_FIRST_GSI;
+
+    /** The GSI of the microvm machine's virtio-mmio device {@code n} (0 to {@link #VIRTIO_MMIO_DEVICES} - 1). */
+    public static int virtioMmioGsi(int n) {
+        if (n < 0 || n >= VIRTIO_MMIO_DEVICES) {
+            throw new IllegalArgumentException("virtio-mmio device " + n + " is not 0-" + (VIRTIO_MMIO_DEVICES - 1));
+        }
+        return VIRTIO_MMIO_FIRST_GSI + n;
+    }
 
     /** Every range above, low to high. */
     public static final List<PortRange> TABLE = List.of(

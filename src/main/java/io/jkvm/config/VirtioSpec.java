@@ -15,7 +15,7 @@ public sealed interface VirtioSpec {
     /**
      * A raw disk image as a virtio-blk device (virtio 1.2 §5.2).
      *
-     * @param file     the image; a regular file, its size rounded down to 512-byte sectors
+     * @param file     the image; a regular file of a whole, non-zero number of 512-byte sectors
      * @param readOnly VIRTIO_BLK_F_RO: writes answered VIRTIO_BLK_S_IOERR, the file opened read-only
      * @param id       the drive's name (QEMU's id=), also its serial for VIRTIO_BLK_T_GET_ID
      *                 (at most 20 bytes are reported); null: none

@@ -119,6 +119,11 @@ public record VmConfig(MachineType machine, long memory, int cpus, BootSource bo
             throw new JkvmException("jkvm-msix-testdev needs the PCI bus: use the pc machine");
         }
         if (serial.com2() != null && !machine.pcFamily()) throw new JkvmException("COM2 is on the pc and microvm machines only");
+        if (!pcOptions.virtio().isEmpty() && !machine.pcFamily()) throw new JkvmException("virtio devices need --machine microvm or pc");
+        if (machine == MachineType.MICROVM && pcOptions.virtio().size() > PcPorts.VIRTIO_MMIO_DEVICES) {
+            throw new JkvmException("the microvm machine has " + PcPorts.VIRTIO_MMIO_DEVICES + " virtio-mmio slots, not "
+                    + pcOptions.virtio().size() + ": give fewer virtio devices, or --machine pc");
+        }
         switch (boot) {
             case LinuxKernel linux -> {
                 if (linux.kernel().length == 0) throw new JkvmException("kernel " + linux.name() + " is empty");

@@ -78,8 +78,15 @@ public abstract sealed class PcFamilyMachine implements Machine permits PcMachin
         context.ports().attach(PcPorts.ACPI_SLEEP.base(), PcPorts.ACPI_SLEEP.length(), new SleepControl(context.exits()));
         context.ports().attach(PcPorts.ACPI_RESET.base(), PcPorts.ACPI_RESET.length(), new ResetControl(context.exits()));
         PcExtras.attach(context.ports(), context.mmio(), context.memory(), context.irq(), context.msi(), config, pciBus(),
-                plan.kernelItems());
+                plan.kernelItems(), new PcExtras.Virtio(context.virtio(), context.virtioHost(), context.owned()));
         DebugExitDevice.attach(config, context);
+        attachVirtio(context);
         return platform::com1Input;
     }
+
+    /**
+     * Puts each of {@code context.virtio()} (opened from {@code config.pcOptions().virtio()}, in
+     * that order) on this machine's virtio transport.
+     */
+    abstract void attachVirtio(MachineContext context);
 }

@@ -11,4 +11,10 @@ public final class PcMachine extends PcFamilyMachine {
 
     @Override
     boolean pciBus() { return true; }
+
+    @Override
+    void attachVirtio(MachineContext context) {
+        // Nothing here: PcExtras puts the virtio devices on the PCI bus as virtio-pci functions,
+        // before the firmware-style BAR assignment.
+    }
 }

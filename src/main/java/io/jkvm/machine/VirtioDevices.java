@@ -2,6 +2,7 @@ package io.jkvm.machine;
 
 import io.jkvm.config.VirtioSpec;
 import io.jkvm.virtio.VirtioDevice;
+import io.jkvm.virtio.blk.BlockDevice;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,9 @@ public final class VirtioDevices {
     }
 
     private static VirtioDevice open(VirtioSpec spec) {
-        // Filled in as the devices land (virtio-blk, virtio-console, virtio-rng).
-        throw new io.jkvm.JkvmException(spec + ": this virtio device is not built yet");
+        return switch (spec) {
+            case VirtioSpec.Drive d -> BlockDevice.open(d);
+            default -> throw new io.jkvm.JkvmException(spec + ": this virtio device is not built yet");
+        };
     }
 }

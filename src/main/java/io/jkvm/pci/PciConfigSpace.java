@@ -56,7 +56,7 @@ import java.util.List;
  * physical address space x86-64 allows (a 64-bit BAR, Intel SDM vol. 3A 4.1.4; QEMU's check is
  * against 2^64): the all-ones value a sizing probe leaves behind is never decoded. After a write that changes where any BAR decodes, the
  * {@linkplain #setDecodeListener decode listener} runs (outside this object's lock), so the bus
- * can move the regions.
+ * can move the regions, then the {@linkplain #setDeviceDecodeListener device's own}.
  *
  * <h2>Reset and state</h2>
  * RST# (PCI Local Bus 3.0, 6.2.2: the command register reads 0 after reset; QEMU's
@@ -130,6 +130,7 @@ public final class PciConfigSpace implements Resettable, Stateful<PciConfigState
     private final boolean[] upperHalf = new boolean[BAR_COUNT];
     private final long[] decoded = new long[BAR_COUNT];
     private volatile Runnable decodeListener = () -> { };
+    private volatile Runnable deviceDecodeListener = () -> { };
     /** Capabilities in list order: start offset, length and write listener each. */
     private final List<Capability> capabilities = new ArrayList<>();
     private int capabilityEnd = HEADER_SIZE;
@@ -297,6 +298,21 @@ public final class PciConfigSpace implements Resettable, Stateful<PciConfigState
         decodeListener = listener == null ? () -> { } : listener;
     }
 
+    /**
+     * Runs after a write (or a reset, or a restore) changed where a BAR decodes, after the
+     * bus's listener has moved the regions: for the device itself, which may have something to
+     * move with its BARs (a virtio-pci notification address bound as an ioeventfd). Set at
+     * device construction; read {@link #decodedAddress} for where the BARs are now.
+     */
+    public void setDeviceDecodeListener(Runnable listener) {
+        deviceDecodeListener = listener == null ? () -> { } : listener;
+    }
+
+    private void decodingChanged() {
+        decodeListener.run();
+        deviceDecodeListener.run();
+    }
+
     /** Whether the device has set the command register's bus master bit (needed to send MSIs, 6.2.2). */
     public synchronized boolean busMaster() {
         return (get(COMMAND, 2) & COMMAND_MASTER) != 0;
@@ -338,7 +354,7 @@ public final class PciConfigSpace implements Resettable, Stateful<PciConfigState
                 for (int i = 0; i < capabilities.size(); i++) if (capabilities.get(i).touched(offset, size)) touched |= 1L << i;
             }
         }
-        if (moved) decodeListener.run();
+        if (moved) decodingChanged();
         for (int i = 0; touched != 0; i++, touched >>>= 1) {
             if ((touched & 1) != 0) capabilityListener(i).run();
         }
@@ -355,7 +371,7 @@ public final class PciConfigSpace implements Resettable, Stateful<PciConfigState
             for (int i = 0; i < SIZE; i++) bytes[i] &= (byte) ~(writable[i] | writeOneToClear[i]);
             moved = updateDecoding();
         }
-        if (moved) decodeListener.run();
+        if (moved) decodingChanged();
     }
 
     @Override
@@ -384,7 +400,7 @@ public final class PciConfigSpace implements Resettable, Stateful<PciConfigState
             System.arraycopy(saved, 0, bytes, 0, SIZE);
             moved = updateDecoding();
         }
-        if (moved) decodeListener.run();
+        if (moved) decodingChanged();
     }
 
     private static boolean inside(int offset, int size) {

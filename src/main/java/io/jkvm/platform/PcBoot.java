@@ -2,6 +2,7 @@ package io.jkvm.platform;
 
 import io.jkvm.acpi.AcpiTables;
 import io.jkvm.acpi.Platform;
+import io.jkvm.acpi.VirtioMmioSlot;
 import io.jkvm.config.LinuxKernel;
 import io.jkvm.config.MachineType;
 import io.jkvm.config.MultibootKernel;
@@ -34,6 +35,11 @@ public final class PcBoot {
         // page's acpi_rsdp_addr says where it is as well.
         Platform platform = Platform.of(config.cpus()).withI8042(true).withCmosRtc(true);
         if (config.machine() == MachineType.PC) platform = platform.withPci(PcExtras.pciWindows(config.memory()));
+        // The microvm machine's virtio devices, described in the DSDT as QEMU's microvm does (Dsdt):
+        // device n in slot n on GSI 16 + n, so the count is all the tables need.
+        if (config.machine() == MachineType.MICROVM) {
+            platform = platform.withVirtioMmio(VirtioMmioSlot.microvm(config.pcOptions().virtio().size()));
+        }
         AcpiTables.Image acpi = AcpiTables.build(platform);
         long rsdp = acpi.writeTo(memory);
         if (config.boot() instanceof LinuxKernel kernel) {

@@ -21,9 +21,13 @@ import io.jkvm.pci.PciBus;
 import io.jkvm.pci.PciHostBridge;
 import io.jkvm.pci.PciTestdev;
 import io.jkvm.pci.PciWindows;
+import io.jkvm.virtio.VirtioDevice;
+import io.jkvm.virtio.VirtioHost;
+import io.jkvm.virtio.pci.VirtioPci;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -32,10 +36,23 @@ import java.util.function.IntFunction;
  * and the user's files, and what {@link PcOptions} asks for: the PCI bus (configuration ports,
  * the host bridge in slot 0, BARs in {@link #pciWindows}, INTx on GSIs 10 and 11, MSI-X into
  * an {@link MsiSink}), QEMU's
- * pc-testdev and pci-testdev, and jkvm's jkvm-msix-testdev.
+ * pc-testdev and pci-testdev, jkvm's jkvm-msix-testdev, and a virtio-pci function
+ * ({@link VirtioPci}) per virtio device, in the free slots from {@link #FIRST_FREE_PCI_SLOT} on.
  */
 public final class PcExtras {
     private PcExtras() {}
+
+    /**
+     * The virtio devices to put on the PCI bus (in this order), what their transports need, and
+     * where each {@link VirtioPci} is handed to be closed with the VM (before its device).
+     */
+    public record Virtio(List<VirtioDevice> devices, VirtioHost host, Consumer<AutoCloseable> owned) {
+        public static final Virtio NONE = new Virtio(List.of(), null, closeable -> { });
+
+        public Virtio {
+            devices = List.copyOf(devices);
+        }
+    }
 
     /** As the full {@code attach}, with no MSI sink (MSI-X messages are refused). */
     public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, VmConfig config,
@@ -51,6 +68,15 @@ public final class PcExtras {
      */
     public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, MsiSink msi, VmConfig config,
                               boolean pciBus, FwCfgKernelItems kernelItems) {
+        attach(ports, mmio, memory, irq, msi, config, pciBus, kernelItems, Virtio.NONE);
+    }
+
+    /**
+     * As above, with {@code virtio}'s devices as virtio-pci functions when there is a PCI bus
+     * (without one, as on the microvm, they are not attached here).
+     */
+    public static void attach(Bus ports, Bus mmio, GuestMemory memory, IntFunction<InterruptLine> irq, MsiSink msi, VmConfig config,
+                              boolean pciBus, FwCfgKernelItems kernelItems, Virtio virtio) {
         PcOptions options = config.pcOptions();
         FwCfgBuilder fwCfg = FwCfgContents.pc(config.memory(), config.cpus(),
                 Math.max(config.cpus(), options.maxCpus()), fwCfgE820(config.memory()), true);
@@ -69,6 +95,7 @@ public final class PcExtras {
             pci.add(PciHostBridge.SLOT, new PciHostBridge());
             if (options.pciTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.pciTestdevSlot(), new PciTestdev());
             if (options.msixTestdevSlot() != PcOptions.NO_DEVICE) pci.add(options.msixTestdevSlot(), new MsixTestdev(msi, log));
+            addVirtio(pci, virtio, msi);
             pci.assignResources(pciWindows(config.memory())); // what firmware would do
             pci.attach(ports, mmio, Layout.ramRanges(config.memory()));
         }
@@ -86,6 +113,20 @@ public final class PcExtras {
         return new PciWindows(PcPorts.PCI_IO_WINDOW.base(), PcPorts.PCI_IO_WINDOW.base() + PcPorts.PCI_IO_WINDOW.length(),
                 Layout.PCI_MMIO32_START, Layout.PCI_MMIO32_START + Layout.PCI_MMIO32_SIZE,
                 base64, base64 + Layout.PCI_MMIO64_SIZE);
+    }
+
+    /** One {@link VirtioPci} per device, each in the next free slot from {@link #FIRST_FREE_PCI_SLOT}. */
+    private static void addVirtio(PciBus pci, Virtio virtio, MsiSink msi) {
+        int slot = FIRST_FREE_PCI_SLOT;
+        for (VirtioDevice device : virtio.devices()) {
+            while (slot < PciBus.SLOTS && pci.device(slot, 0) != null) slot++;
+            if (slot == PciBus.SLOTS) {
+                throw new JkvmException("no free PCI slot for " + device.name() + ": bus 0 has 32 and the other devices take the rest");
+            }
+            VirtioPci function = new VirtioPci(device, virtio.host(), msi);
+            virtio.owned().accept(function);
+            pci.add(slot, function);
+        }
     }
 
     /** Slot 2: where QEMU's pc with -nodefaults puts the first -device (0 is its host bridge, 1 its PIIX3). */

@@ -20,6 +20,9 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int ENOTTY = 25;
     public static final int ENOSYS = 38;
+    public static final int EISDIR = 21;
+    public static final int EROFS = 30;
+    public static final int EOPNOTSUPP = 95;
 
     private Errno() {}
 
@@ -43,6 +46,9 @@ public final class Errno {
             case ENOTTY -> "ENOTTY";
             case ENOSPC -> "ENOSPC";
             case ENOSYS -> "ENOSYS";
+            case EISDIR -> "EISDIR";
+            case EROFS -> "EROFS";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
             default -> "errno " + errno;
         };
     }

@@ -7,6 +7,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
@@ -37,6 +38,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * so the hot path ({@code KVM_RUN}, eventfd writes) allocates nothing.
  */
 public final class Libc {
+    public static final int O_RDONLY = 0x0;
     public static final int O_RDWR = 0x2;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
@@ -58,8 +60,9 @@ public final class Libc {
     /** x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
     static final class Nr {
         static final long READ = 0, WRITE = 1, CLOSE = 3, MMAP = 9, MUNMAP = 11, RT_SIGACTION = 13,
-                RT_SIGPROCMASK = 14, IOCTL = 16, GETPID = 39, RT_SIGTIMEDWAIT = 128, GETTID = 186,
-                EPOLL_WAIT = 232, EPOLL_CTL = 233, TGKILL = 234, OPENAT = 257, EVENTFD2 = 290, EPOLL_CREATE1 = 291;
+                RT_SIGPROCMASK = 14, IOCTL = 16, PREAD64 = 17, PWRITE64 = 18, GETPID = 39, FCNTL = 72,
+                FDATASYNC = 75, RT_SIGTIMEDWAIT = 128, GETTID = 186, EPOLL_WAIT = 232, EPOLL_CTL = 233,
+                TGKILL = 234, OPENAT = 257, FALLOCATE = 285, EVENTFD2 = 290, EPOLL_CREATE1 = 291;
 
         private Nr() {}
     }
@@ -186,6 +189,85 @@ public final class Libc {
         long r = syscall(state, Nr.WRITE, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
         Reference.reachabilityFence(buffer);
         return r;
+    }
+
+    // ---- disk images: positional I/O, fdatasync, fallocate, open file description locks ----
+
+    /**
+     * pread64(2) of {@code length} bytes at file offset {@code fileOffset} into {@code segment}
+     * from {@code segmentOffset}: bytes read (0 at end of file), or -errno. Allocates nothing.
+     *
+     * @throws IndexOutOfBoundsException when the span is not inside {@code segment}
+     */
+    public static long pread(MemorySegment state, int fd, MemorySegment segment, long segmentOffset, long length,
+                             long fileOffset) {
+        java.util.Objects.checkFromIndexSize(segmentOffset, length, segment.byteSize());
+        long r = syscall(state, Nr.PREAD64, fd, segment.address() + segmentOffset, length, fileOffset, 0, 0);
+        Reference.reachabilityFence(segment);
+        return r;
+    }
+
+    /** pwrite64(2): the mirror of {@link #pread}; bytes written, or -errno. */
+    public static long pwrite(MemorySegment state, int fd, MemorySegment segment, long segmentOffset, long length,
+                              long fileOffset) {
+        java.util.Objects.checkFromIndexSize(segmentOffset, length, segment.byteSize());
+        long r = syscall(state, Nr.PWRITE64, fd, segment.address() + segmentOffset, length, fileOffset, 0, 0);
+        Reference.reachabilityFence(segment);
+        return r;
+    }
+
+    /** fdatasync(2): 0 or -errno (EINTR retried). */
+    public static int fdatasync(MemorySegment state, int fd) {
+        long r;
+        do {
+            r = syscall(state, Nr.FDATASYNC, fd, 0, 0, 0, 0, 0);
+        } while (r == -Errno.EINTR);
+        return (int) r;
+    }
+
+    /** fallocate(2) modes (linux/falloc.h). */
+    public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    public static final int FALLOC_FL_ZERO_RANGE = 0x10;
+
+    /**
+     * fallocate(2) on [offset, offset + length): 0 or -errno (EINTR retried). -EOPNOTSUPP when
+     * the file system does not do {@code mode}.
+     */
+    public static int fallocate(MemorySegment state, int fd, int mode, long offset, long length) {
+        long r;
+        do {
+            r = syscall(state, Nr.FALLOCATE, fd, mode, offset, length, 0, 0);
+        } while (r == -Errno.EINTR);
+        return (int) r;
+    }
+
+    /** fcntl(2) commands for open file description locks (asm-generic/fcntl.h). */
+    private static final int F_OFD_SETLK = 37;
+    private static final short F_RDLCK = 0, F_WRLCK = 1;
+
+    /**
+     * Locks the whole file with an open file description lock, without waiting (fcntl(2)
+     * F_OFD_SETLK, whole file: l_whence SEEK_SET, l_start 0, l_len 0): shared
+     * ({@code exclusive} false, F_RDLCK) or exclusive (F_WRLCK). The lock belongs to the open
+     * file, not to the process: a second open of the same file, in this process or another,
+     * conflicts with it, and closing that other fd does not release it; it goes with the last
+     * close of this fd. It conflicts with POSIX fcntl locks and with QEMU's (OFD) image locks,
+     * not with flock(2). Returns 0, -EAGAIN or -EACCES when someone else holds a conflicting
+     * lock, or another -errno.
+     */
+    public static int lockFile(int fd, boolean exclusive) {
+        try (Arena a = Arena.ofConfined()) {
+            // struct flock (x86-64): short l_type, short l_whence, (pad) long l_start, long l_len,
+            // int l_pid (must be 0 for OFD locks), (pad): 32 bytes, zeroed by allocate.
+            MemorySegment flock = a.allocate(32, 8);
+            flock.set(ValueLayout.JAVA_SHORT, 0, exclusive ? F_WRLCK : F_RDLCK);
+            long r;
+            do {
+                r = syscall(callState(), Nr.FCNTL, fd, F_OFD_SETLK, flock.address(), 0, 0, 0);
+            } while (r == -Errno.EINTR);
+            return (int) r;
+        }
     }
 
     // ---- memory ----

@@ -42,6 +42,7 @@ public final class VirtioTransport {
     private final long offered;
     private final QueueConfig[] queues;
 
+    private volatile java.util.function.IntConsumer kick;
     private int status;
     private long driverFeatures;
     private int deviceFeatureSelect;
@@ -71,6 +72,17 @@ public final class VirtioTransport {
         this.offered = (device.features() | mask(VIRTIO_F_VERSION_1)) & ~NEVER_OFFERED;
         this.queues = new QueueConfig[device.queueCount()];
         for (int q = 0; q < queues.length; q++) queues[q] = new QueueConfig(device.maxQueueSize(q));
+        this.kick = device::notify;
+    }
+
+    /**
+     * How the transport asks the device to look at a queue: after activation it kicks every
+     * queue once, for buffers the driver made available before DRIVER_OK. A transport passes
+     * {@link QueueNotifier#kick}, so the look happens on the device thread, not on the vCPU
+     * that wrote the status; the default calls {@link VirtioDevice#notify} inline (unit tests).
+     */
+    public void kickWith(java.util.function.IntConsumer kick) {
+        this.kick = java.util.Objects.requireNonNull(kick);
     }
 
     public VirtioDevice device() { return device; }
@@ -108,7 +120,7 @@ public final class VirtioTransport {
         }
         if (activation != null) {
             device.activate(activation);
-            for (int q = 0; q < queues.length; q++) device.notify(q); // buffers made available before DRIVER_OK
+            for (int q = 0; q < queues.length; q++) kick.accept(q); // buffers made available before DRIVER_OK
         }
     }
 
@@ -221,9 +233,11 @@ public final class VirtioTransport {
     }
 
     /**
-     * QueueReady / queue_enable. Writing 1 enables the selected queue. Writing 0 to an enabled
-     * queue is only allowed by virtio-mmio (§4.2.2, without VIRTIO_F_RING_RESET, which jkvm does not
-     * offer, the driver must not) and is ignored, logged once.
+     * QueueReady / queue_enable. Writing 1 enables the selected queue. Writing 0 disables it
+     * before DRIVER_OK: a virtio-mmio driver stops using a queue that way and reads 0 back
+     * (§4.2.2.2; Linux's vm_del_vq after a failed probe); a virtio-pci driver must not write it
+     * (§4.1.4.3.2). Once the device is active it holds the queue, so the write is then ignored,
+     * logged once (stopping one queue of a running device needs VIRTIO_F_RING_RESET, not offered).
      */
     public synchronized void setQueueReady(boolean ready) {
         QueueConfig c = selected();
@@ -231,7 +245,7 @@ public final class VirtioTransport {
         if (ready && c.size > c.max) {
             log.once("virtio-queue-size", () -> device.name() + ": queue size " + c.size + " above " + c.max);
         }
-        if (!ready && c.ready) {
+        if (!ready && c.ready && active) {
             log.once("virtio-queue-disable", () -> device.name() + ": the driver disabled an enabled queue; ignored");
             return;
         }

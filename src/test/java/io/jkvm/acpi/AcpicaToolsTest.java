@@ -172,6 +172,44 @@ class AcpicaToolsTest {
         assertTrue(dsl.contains("0x0003FFFF, \n                    Zero, \n                    Zero, \n                    0x0B"), dsl);
     }
 
+    /** QEMU microvm's virtio-mmio devices (hw/virtio/virtio-acpi.c) in ASL, at jkvm's slots and GSIs. */
+    static String virtioMmioAsl(int count) {
+        StringBuilder asl = new StringBuilder();
+        for (int n = 0; n < count; n++) {
+            asl.append("""
+                            Device (VR%02d) {
+                                Name (_HID, "LNRO0005")
+                                Name (_UID, %d)
+                                Name (_CCA, One)
+                                Name (_CRS, ResourceTemplate () {
+                                    Memory32Fixed (ReadWrite, 0x%08X, 0x00001000)
+                                    Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { %d }
+                                })
+                            }
+                    """.formatted(n, n, 0xD000_0000L + 0x1000L * n, 16 + n));
+        }
+        return asl.toString();
+    }
+
+    @Test
+    void iaslCompilesTheSameVirtioMmioDevicesFromAsl() throws Exception {
+        String iasl = require("iasl");
+        Platform microvm = Platform.of(1).withI8042(true).withCmosRtc(true);
+        assertSameAml(iasl, DSDT_ASL.formatted(KBD_ASL + RTC_ASL + virtioMmioAsl(8)),
+                Dsdt.build(microvm.withVirtioMmio(VirtioMmioSlot.microvm(8))));
+    }
+
+    @Test
+    void acpiexecEvaluatesAVirtioMmioDevicesResources() throws Exception {
+        String acpiexec = require("acpiexec");
+        Files.write(dir.resolve("DSDT.dat"), Dsdt.build(Platform.of(1).withVirtioMmio(VirtioMmioSlot.microvm(2))));
+        String out = run(List.of(acpiexec, "-b", "evaluate \\_SB.VR01._HID; evaluate \\_SB.VR01._CRS; evaluate \\_SB.VR01._CCA",
+                "DSDT.dat"));
+        assertFalse(out.matches("(?s).*(Error|Warning|AE_[A-Z_]+).*"), out);
+        assertTrue(out.contains("\"LNRO0005\""), out);
+        assertTrue(out.contains("86 09 00 01 00 10 00 D0 00 10 00 00 89 06 00 01"), out);
+    }
+
     private void assertSameAml(String iasl, String asl, byte[] ours) throws Exception {
         Files.writeString(dir.resolve("dsdt.asl"), asl);
         // -on: keep \_SB as written (iasl would shorten it to _SB, which means the same at the root)

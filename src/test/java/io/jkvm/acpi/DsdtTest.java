@@ -2,11 +2,14 @@ package io.jkvm.acpi;
 
 import org.junit.jupiter.api.Test;
 
+import io.jkvm.boot.PcPorts;
+
 import java.util.Arrays;
 
 import static io.jkvm.acpi.TableAssertions.assertHeader;
 import static io.jkvm.acpi.TableAssertions.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** ACPI 6.5 5.2.11.1: the header, then the AML, byte for byte. */
@@ -80,6 +83,48 @@ class DsdtTest {
         assertArrayEquals(Arrays.copyOfRange(base, 20, base.length), Arrays.copyOfRange(all, 21, 21 + base.length - 20));
         assertArrayEquals(kbd, Arrays.copyOfRange(all, 21 + base.length - 20, 21 + base.length - 20 + kbd.length));
         assertArrayEquals(rtc, Arrays.copyOfRange(all, all.length - rtc.length, all.length));
+    }
+
+    /**
+     * QEMU microvm's description of a virtio-mmio transport (hw/virtio/virtio-acpi.c), assembled
+     * by hand: slot 0 at 0xD0000000, the 4 KiB slot, GSI 16 level-triggered, active high.
+     */
+    static final String VR00 = """
+            5B 82 41 04 56 52 30 30
+               08 5F 48 49 44 0D 4C 4E 52 4F 30 30 30 35 00
+               08 5F 55 49 44 00
+               08 5F 43 43 41 01
+               08 5F 43 52 53 11 1A 0A 17
+                  86 09 00 01 00 00 00 D0 00 10 00 00
+                  89 06 00 01 01 10 00 00 00
+                  79 76
+            """;
+
+    @Test
+    void virtioMmioDeviceMatchesHandAssembly() {
+        assertArrayEquals(hex(VR00), Dsdt.virtioMmio(0, VirtioMmioSlot.microvm(1).get(0)));
+    }
+
+    @Test
+    void virtioMmioDevicesFollowTheOthersNumberedBySlot() {
+        byte[] base = Dsdt.aml(Platform.of(1));
+        byte[] two = Dsdt.aml(Platform.of(1).withVirtioMmio(VirtioMmioSlot.microvm(2)));
+        byte[] vr00 = hex(VR00);
+        byte[] vr01 = hex(VR00.replace("56 52 30 30", "56 52 30 31")   // VR01
+                .replace("5F 55 49 44 00", "5F 55 49 44 01")                // _UID One
+                .replace("00 00 00 D0", "00 10 00 D0")                      // 0xD0001000
+                .replace("01 01 10 00", "01 01 11 00")                      // GSI 17
+                .replace("79 76", "79 65"));                                // End Tag checksum
+        assertArrayEquals(vr01, Dsdt.virtioMmio(1, VirtioMmioSlot.microvm(2).get(1)));
+        // the scope's body grows to 5 + 45 + 67 + 67 = 184 bytes: PkgLength 186 = 0xBA, two bytes 4A 0B
+        assertArrayEquals(hex("10 4A 0B 5C 5F 53 42 5F"), Arrays.copyOfRange(two, 13, 21));
+        assertArrayEquals(Arrays.copyOfRange(base, 20, base.length), Arrays.copyOfRange(two, 21, 21 + base.length - 20));
+        assertArrayEquals(vr00, Arrays.copyOfRange(two, two.length - 2 * vr00.length, two.length - vr00.length));
+        assertArrayEquals(vr01, Arrays.copyOfRange(two, two.length - vr01.length, two.length));
+        assertEquals(two.length, base.length + 1 + 2 * vr00.length, "PkgLength one byte longer, and the two devices");
+        assertThrows(IllegalArgumentException.class, () -> VirtioMmioSlot.microvm(PcPorts.VIRTIO_MMIO_DEVICES + 1),
+                "microvm has a GSI for 8");
+        assertEquals(8, VirtioMmioSlot.microvm(8).size());
     }
 
     @Test

@@ -209,6 +209,16 @@ class LayoutTest {
         assertThrows(IllegalArgumentException.class, () -> Layout.virtioMmioSlot(Layout.VIRTIO_MMIO_SLOTS));
     }
 
+    /** Every virtio-mmio device microvm can have (one per GSI, PcPorts) has its slot, a page of its own. */
+    @Test
+    void everyVirtioMmioGsiHasASlot() {
+        assertTrue(PcPorts.VIRTIO_MMIO_DEVICES <= Layout.VIRTIO_MMIO_SLOTS);
+        for (int n = 0; n < PcPorts.VIRTIO_MMIO_DEVICES; n++) {
+            assertEquals(0, Layout.virtioMmioSlot(n) % Layout.PAGE_SIZE, "slot " + n);
+        }
+        assertTrue(Layout.VIRTIO_MMIO_SLOT_SIZE >= 0x100 + 0x100, "the registers and a device configuration space fit a slot");
+    }
+
     /** Addresses fixed by the hardware, KVM or QEMU parity: moving one breaks a guest or a comparison with QEMU. */
     @Test
     void addressesOthersDependOn() {

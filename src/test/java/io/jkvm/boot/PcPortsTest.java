@@ -112,6 +112,31 @@ class PcPortsTest {
         assertEquals(PcPorts.PORT_SPACE, PcPorts.PCI_IO_WINDOW.end());
     }
 
+    /**
+     * microvm's virtio-mmio GSIs are the IOAPIC's pins past the ISA IRQs, one per device, and
+     * meet neither an ISA IRQ nor a PCI INTx GSI.
+     */
+    @Test
+    void virtioMmioGsisAreTheIoapicPinsPastTheIsaIrqs() {
+        assertEquals(8, PcPorts.VIRTIO_MMIO_DEVICES);
+        Set<Integer> gsis = new HashSet<>();
+        for (int n = 0; n < PcPorts.VIRTIO_MMIO_DEVICES; n++) {
+            int gsi = PcPorts.virtioMmioGsi(n);
+            assertEquals(16 + n, gsi, "QEMU microvm's pins 16-23");
+            assertTrue(gsi >= PcPorts.ISA_IRQS && gsi < PcPorts.IOAPIC_PINS, gsi + " is not an IOAPIC pin past the ISA IRQs");
+            assertTrue(gsis.add(gsi), "GSI " + gsi + " twice");
+        }
+        for (PcPorts.PortRange r : PcPorts.TABLE) assertFalse(gsis.contains(r.irq()), r + " shares a virtio-mmio GSI");
+        for (int slot = 0; slot < io.jkvm.pci.PciBus.SLOTS; slot++) {
+            for (int pin = 1; pin <= 4; pin++) {
+                int intx = io.jkvm.pci.PciIntxRouting.gsi(slot, pin);
+                assertFalse(gsis.contains(intx), "PCI slot " + slot + " pin " + pin + " is on virtio-mmio GSI " + intx);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PcPorts.virtioMmioGsi(-1));
+        assertThrows(IllegalArgumentException.class, () -> PcPorts.virtioMmioGsi(PcPorts.VIRTIO_MMIO_DEVICES));
+    }
+
     @Test
     void aRangeStaysInThePortSpace() {
         assertThrows(IllegalArgumentException.class, () -> new PcPorts.PortRange("x", 0xfffe, 4));

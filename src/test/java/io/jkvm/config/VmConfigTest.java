@@ -112,6 +112,19 @@ class VmConfigTest {
     }
 
     @Test
+    void virtioDevicesNeedAPcMachineAndFitMicrovmsSlots() {
+        assertEquals("virtio devices need --machine microvm or pc",
+                rejected(base().pcOptions(PcOptions.builder().virtio(new VirtioSpec.Rng(0)).build())));
+        PcOptions.Builder eight = PcOptions.builder();
+        for (int i = 0; i < 8; i++) eight.virtio(new VirtioSpec.Rng(0));
+        VmConfig.Builder kernel = VmConfig.builder().multiboot(new MultibootKernel(new byte[1], "k", "", java.util.List.of()));
+        accepted(kernel.pcOptions(eight.build()));
+        accepted(kernel.machine(MachineType.PC).pcOptions(eight.virtio(new VirtioSpec.Console()).build()));
+        assertEquals("the microvm machine has 8 virtio-mmio slots, not 9: give fewer virtio devices, or --machine pc",
+                rejected(kernel.machine(MachineType.MICROVM).pcOptions(eight.build())));
+    }
+
+    @Test
     void imageMustFitInRam() {
         String message = rejected(base().memory(M).image(new byte[(int) M], "big.bin"));
         assertContains("image big.bin (1048576 bytes) loaded at 0x1000 runs past the end of guest RAM (0x100000)", message);

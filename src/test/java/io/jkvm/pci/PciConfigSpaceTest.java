@@ -210,4 +210,20 @@ class PciConfigSpaceTest {
         config.write(0xfd, 3, 0x00a1_b2c3);
         assertEquals(0xa1b2_c300, config.read(0xfc, 4));
     }
+
+    @Test
+    void deviceDecodeListenerRunsAfterTheBussWithTheNewAddress() {
+        List<String> calls = new java.util.ArrayList<>();
+        config.setDecodeListener(() -> calls.add("bus"));
+        config.setDeviceDecodeListener(() -> calls.add("device 0x" + Long.toHexString(config.decodedAddress(0))));
+        config.write(0x10, 4, 0xc000_0000);
+        assertEquals(List.of(), calls, "not decoding yet: nothing moved");
+        config.write(0x04, 2, PciConfigSpace.COMMAND_MEMORY);
+        assertEquals(List.of("bus", "device 0xc0000000"), calls);
+        config.write(0x10, 4, 0xc002_0000);
+        config.write(0x3c, 1, 10);
+        assertEquals(List.of("bus", "device 0xc0000000", "bus", "device 0xc0020000"), calls, "a move; not an unrelated write");
+        config.reset();
+        assertEquals("device 0x" + Long.toHexString(UNMAPPED), calls.getLast(), "reset stops decoding");
+    }
 }

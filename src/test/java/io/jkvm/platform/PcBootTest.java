@@ -87,4 +87,25 @@ class PcBootTest {
     private static byte[] le32(long v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array();
     }
+
+    /** The DSDT PcBoot writes describes one virtio-mmio device per configured virtio device on microvm, none on pc (PCI's). */
+    @Test
+    void microvmsDsdtDescribesEachVirtioDevice() {
+        for (io.jkvm.config.MachineType machine : io.jkvm.config.MachineType.values()) {
+            if (!machine.pcFamily()) continue;
+            io.jkvm.config.PcOptions options = io.jkvm.config.PcOptions.builder()
+                    .virtio(new io.jkvm.config.VirtioSpec.Rng(0)).virtio(new io.jkvm.config.VirtioSpec.Console()).build();
+            VmConfig config = VmConfig.builder().machine(machine).memory(RAM).pcOptions(options)
+                    .multiboot(new MultibootKernel(MultibootImages.elf32(), "elf32", "", List.of())).build();
+            try (GuestMemory m = GuestMemory.allocate(Layout.ramRanges(RAM))) {
+                PcBoot.load(m, config);
+                byte[] bios = new byte[(int) (Layout.BIOS_END - Layout.RSDP_ADDR)];
+                m.read(Layout.RSDP_ADDR, bios);
+                String tables = new String(bios, StandardCharsets.ISO_8859_1);
+                int expected = machine == io.jkvm.config.MachineType.MICROVM ? 2 : 0;
+                assertEquals(expected, tables.split("LNRO0005", -1).length - 1, machine.cliName());
+                assertEquals(expected == 2, tables.contains("VR01") && !tables.contains("VR02"), machine.cliName());
+            }
+        }
+    }
 }

@@ -19,6 +19,10 @@ import io.jkvm.pci.MsixTestdev;
 import io.jkvm.pci.PciHostBridge;
 import io.jkvm.pci.PciTestdev;
 import io.jkvm.pci.PciWindows;
+import io.jkvm.virtio.VirtioDevice;
+import io.jkvm.virtio.VirtioHost;
+import io.jkvm.virtio.pci.FakeVirtioDevice;
+import io.jkvm.virtio.pci.VirtioPci;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -257,6 +261,39 @@ class PcExtrasTest {
         ports.write(regs, 4, 0);
         ports.write(regs + 4, 4, 0);
         assertEquals(List.of("11+", "11-"), raised);
+    }
+
+    @Test
+    void virtioDevicesTakeTheFreeSlotsAroundTheTestDevices() {
+        VmConfig config = VmConfig.builder().machine(MachineType.PC).memory(16 * MIB)
+                .multiboot(new MultibootKernel(new byte[1], "k", "", List.of()))
+                .pcOptions(PcOptions.builder().pciTestdev(2).msixTestdev(4).build()).build();
+        memory = GuestMemory.allocate(Layout.ramRanges(16 * MIB));
+        List<AutoCloseable> owned = new ArrayList<>();
+        List<VirtioDevice> devices = List.of(new FakeVirtioDevice(), new FakeVirtioDevice(), new FakeVirtioDevice());
+        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, m -> true, config, true, FwCfgKernelItems.NONE,
+                new PcExtras.Virtio(devices, VirtioHost.inline(memory, gsi -> InterruptLine.NONE), owned::add));
+        for (int slot : new int[]{3, 5, 6}) {
+            assertEquals(VirtioPci.VENDOR_ID | 0x1044L << 16, configRead(slot, 0), "slot " + slot);
+            long bar4 = configRead(slot, 0x10 + 4 * VirtioPci.VIRTIO_BAR) & ~0xfL;
+            assertTrue(bar4 >= Layout.PCI_MMIO32_START && bar4 < Layout.PCI_MMIO32_START + Layout.PCI_MMIO32_SIZE, Long.toHexString(bar4));
+            assertEquals(2, mmio.read(bar4 + 0x12, 2), "num_queues through the MMIO bus");
+        }
+        assertEquals(11, configRead(3, 0x3c) & 0xff, "slot 3 INTA#: GSI 11");
+        assertEquals(3, owned.size());
+        for (int i = 0; i < 3; i++) assertTrue(owned.get(i) instanceof VirtioPci p && p.device() == devices.get(i), "in order");
+    }
+
+    @Test
+    void virtioDevicesWaitForTheMicrovmsOwnTransport() {
+        List<AutoCloseable> owned = new ArrayList<>();
+        VmConfig config = VmConfig.builder().machine(MachineType.MICROVM).memory(16 * MIB)
+                .multiboot(new MultibootKernel(new byte[1], "k", "", List.of())).build();
+        memory = GuestMemory.allocate(Layout.ramRanges(16 * MIB));
+        PcExtras.attach(ports, mmio, memory, irq -> InterruptLine.NONE, m -> true, config, false, FwCfgKernelItems.NONE,
+                new PcExtras.Virtio(List.of(new FakeVirtioDevice()), VirtioHost.inline(memory, gsi -> InterruptLine.NONE), owned::add));
+        assertEquals(List.of(), owned, "no PCI bus: no virtio-pci");
+        assertEquals(List.of(), mmio.mappings());
     }
 
     @Test

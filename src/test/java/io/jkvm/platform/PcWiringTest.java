@@ -14,6 +14,17 @@ import io.jkvm.devices.fwcfg.FwCfgKernelItems;
 import io.jkvm.irq.InterruptLine;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.pci.PciConfigMechanism;
+import io.jkvm.boot.CpuMode;
+import io.jkvm.boot.EntryPoint;
+import io.jkvm.config.VirtioSpec;
+import io.jkvm.irq.MsiSink;
+import io.jkvm.machine.BootPlan;
+import io.jkvm.machine.Machine;
+import io.jkvm.machine.MachineContext;
+import io.jkvm.virtio.Activation;
+import io.jkvm.virtio.VirtioDevice;
+import io.jkvm.virtio.VirtioHost;
+import io.jkvm.virtio.mmio.VirtioMmio;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -83,6 +94,58 @@ class PcWiringTest {
             irqs = attachEverything(ports, mmio, memory);
         }
         assertEquals(List.of(PcPorts.COM2.irq(), PcPorts.COM1.irq(), PcPorts.RTC.irq(), PcPorts.I8042_DATA.irq(), PcPorts.I8042_AUX_IRQ), irqs);
+    }
+
+    /** A virtio device with an ID, one queue, and nothing to do. */
+    private record Idle(int deviceId) implements VirtioDevice {
+        @Override public String name() { return "idle"; }
+        @Override public long features() { return 0; }
+        @Override public int queueCount() { return 1; }
+        @Override public int maxQueueSize(int queue) { return 8; }
+        @Override public int configSize() { return 0; }
+        @Override public long readConfig(int offset, int size) { return 0; }
+        @Override public void writeConfig(int offset, int size, long value) {}
+        @Override public void activate(Activation activation) {}
+        @Override public void notify(int queue) {}
+        @Override public void reset() {}
+        @Override public void close() {}
+    }
+
+    /**
+     * The microvm machine puts virtio device n in {@link Layout#virtioMmioSlot}(n) on
+     * {@link PcPorts#virtioMmioGsi}(n), where the DSDT says it is, and hands each transport over to
+     * be closed with the VM.
+     */
+    @Test
+    void microvmPutsVirtioDeviceNInSlotNOnItsGsi() throws Exception {
+        PcOptions.Builder options = PcOptions.builder();
+        List<VirtioDevice> devices = List.of(new Idle(2), new Idle(4), new Idle(3));
+        for (int i = 0; i < devices.size(); i++) options.virtio(new VirtioSpec.Rng(0));
+        VmConfig config = VmConfig.builder().machine(MachineType.MICROVM).memory(RAM)
+                .multiboot(new MultibootKernel(new byte[1], "k", "", List.of())).pcOptions(options.build()).build();
+        Bus ports = Bus.ports(), mmio = Bus.mmio();
+        List<Integer> gsis = new ArrayList<>();
+        List<AutoCloseable> owned = new ArrayList<>();
+        try (GuestMemory memory = GuestMemory.allocate(Layout.ramRanges(RAM))) {
+            VirtioHost host = VirtioHost.inline(memory, gsi -> { gsis.add(gsi); return InterruptLine.NONE; });
+            Machine.of(config).attachDevices(new MachineContext(memory, ports, mmio, irq -> InterruptLine.NONE, MsiSink.NONE,
+                    exit -> { }, devices, host, owned::add),
+                    new BootPlan(CpuMode.LONG, EntryPoint.linear(0), java.util.Map.of(), "", FwCfgKernelItems.NONE));
+            assertEquals(devices.size(), mmio.mappings().size(), "only the virtio-mmio transports: " + mmio.mappings());
+            for (int n = 0; n < devices.size(); n++) {
+                Bus.Mapping m = mmio.mappings().get(n);
+                assertEquals(Layout.virtioMmioSlot(n), m.base());
+                assertEquals(Layout.VIRTIO_MMIO_SLOT_SIZE, m.length());
+                assertEquals(0x74726976L, mmio.read(m.base(), 4), "MagicValue");
+                assertEquals(devices.get(n).deviceId(), mmio.read(m.base() + 8, 4), "DeviceID of device " + n);
+            }
+            assertEquals(List.of(PcPorts.virtioMmioGsi(0), PcPorts.virtioMmioGsi(1), PcPorts.virtioMmioGsi(2)), gsis);
+            assertEquals(devices.size(), owned.size());
+            for (AutoCloseable c : owned) {
+                assertTrue(c instanceof VirtioMmio, c + " handed over");
+                c.close();
+            }
+        }
     }
 
     /** The table's lengths are the devices' register counts. */
