@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# virtio-blk throughput: jkvm (./jkvm-qemu) against qemu-system-x86_64 -accel kvm, the same
-# arguments, guest, image and run. The guest is Debian's cloud kernel with a busybox initramfs
+# virtio-blk throughput: jkvm (./jkvm run --drive) against qemu-system-x86_64 -accel kvm with
+# the same kernel, initramfs, command line, memory, vCPUs, image and run. The guest is Debian's cloud kernel with a busybox initramfs
 # (bench/virtio_initramfs.py: the virtio modules, then bench/blkbench.c built static) that runs,
 # on /dev/vda with O_DIRECT and one request at a time:
 #   sequential 1 MiB writes, sequential 1 MiB reads, random 4 KiB writes, random 4 KiB reads,
@@ -66,7 +66,7 @@ poweroff -f
 EOF
 python3 bench/virtio_initramfs.py "$work/initramfs.cpio" "$modules" "$work/init" "$B/blkbench=/bin/blkbench"
 image="$work/disk.img"
-yes "jkvm virtio-blk benchmark image" | head -c $((IMAGE_MIB << 20)) >"$image"
+(set +o pipefail; yes "jkvm virtio-blk benchmark image" | head -c $((IMAGE_MIB << 20)) >"$image")   # yes ends on SIGPIPE
 
 append="console=ttyS0 quiet panic=-1"
 report=$B/virtio-blk.md
@@ -92,7 +92,9 @@ for machine in $MACHINES; do
   declare -A mbps=() iops=()
   for ((r = 1; r <= RUNS; r++)); do
     for vmm in qemu jkvm; do
-      if [[ $vmm == qemu ]]; then cmd=(qemu-system-x86_64 "${args[@]}"); else cmd=(./jkvm-qemu "${args[@]}"); fi
+      if [[ $vmm == qemu ]]; then cmd=(qemu-system-x86_64 "${args[@]}")
+      else cmd=(./jkvm run --kernel "$kernel" --initrd "$work/initramfs.cpio" --append "$append" --memory 256M --cpus 1
+                --machine "$machine" --host-profile none --drive "file=$image,format=raw"); fi
       out="$(timeout "$TIMEOUT" "${cmd[@]}" </dev/null 2>&1 | tr -d '\r' || true)"
       if ! grep -q '^jkvm-bench: done' <<<"$out"; then
         echo "virtio-blk: $vmm -M $machine did not finish; its output:" >&2
@@ -117,4 +119,5 @@ for machine in $MACHINES; do
   unset mbps iops
 done
 say ""
-say "Command (the same arguments for both; QEMU=qemu-system-x86_64 or ./jkvm-qemu): \`\$QEMU -M microvm|pc -accel kvm -cpu host -smp 1 -m 256 -kernel K -initrd I -append '$append' -serial stdio -display none -nodefaults -no-reboot -drive file=IMG,if=none,id=d0,format=raw -device virtio-blk-device|virtio-blk-pci,drive=d0\`."
+say "Commands: \`qemu-system-x86_64 -M microvm|pc -accel kvm -cpu host -smp 1 -m 256 -kernel K -initrd I -append '$append' -serial stdio -display none -nodefaults -no-reboot -drive file=IMG,if=none,id=d0,format=raw -device virtio-blk-device|virtio-blk-pci,drive=d0\`;"
+say "\`./jkvm run --kernel K --initrd I --append '$append' --memory 256M --cpus 1 --machine microvm|pc --host-profile none --drive file=IMG,format=raw\`."
