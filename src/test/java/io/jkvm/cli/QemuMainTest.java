@@ -100,8 +100,10 @@ class QemuMainTest {
         assertEquals(0, QemuMain.execute("-device", "help"));
         assertEquals("", stderr());
         List<String> lines = stdout().lines().toList();
-        assertEquals("Misc devices:", lines.get(0));
-        assertEquals(List.of("name \"isa-debug-exit\"", "name \"pc-testdev\"", "name \"pci-testdev\""),
+        assertEquals("Storage devices:", lines.get(0));
+        assertEquals(List.of("name \"virtio-blk-device\"", "name \"virtio-blk-pci\"", "name \"virtconsole\"",
+                        "name \"virtio-serial-device\"", "name \"virtio-serial-pci\"", "name \"isa-debug-exit\"",
+                        "name \"pc-testdev\"", "name \"pci-testdev\"", "name \"virtio-rng-device\"", "name \"virtio-rng-pci\""),
                 lines.stream().filter(l -> l.startsWith("name ")).map(l -> l.substring(0, l.indexOf(','))).toList());
     }
 

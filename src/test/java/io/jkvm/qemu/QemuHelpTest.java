@@ -38,10 +38,22 @@ class QemuHelpTest {
     @Test
     void deviceList() {
         String help = QemuHelp.deviceHelp(null);
-        assertTrue(help.startsWith("Misc devices:\n"
+        // QEMU's categories, in its order; names as QEMU lists them, with its bus and alias.
+        assertTrue(help.startsWith("Storage devices:\n"
+                + "name \"virtio-blk-device\", bus virtio-bus, desc \"virtio-blk on virtio-mmio (microvm)\"\n"
+                + "name \"virtio-blk-pci\", bus PCI, alias \"virtio-blk\", desc \"virtio-blk on virtio-pci (pc)\"\n"
+                + "\n"
+                + "Input devices:\n"
+                + "name \"virtconsole\", bus virtio-serial-bus, desc \"a console port (hvc0) on a -chardev stdio\"\n"
+                + "name \"virtio-serial-device\", bus virtio-bus, desc \"virtio-console on virtio-mmio (microvm), one virtconsole\"\n"
+                + "name \"virtio-serial-pci\", bus PCI, alias \"virtio-serial\", desc \"virtio-console on virtio-pci (pc), one virtconsole\"\n"
+                + "\n"
+                + "Misc devices:\n"
                 + "name \"isa-debug-exit\", bus ISA, desc \"a guest write of V to iobase exits with status (V << 1) | 1\"\n"
                 + "name \"pc-testdev\", bus ISA, desc \"the kvm-unit-tests PC test device\"\n"
-                + "name \"pci-testdev\", bus PCI, desc \"PCI Test Device (kvm-unit-tests)\"\n\n"), help);
+                + "name \"pci-testdev\", bus PCI, desc \"PCI Test Device (kvm-unit-tests)\"\n"
+                + "name \"virtio-rng-device\", bus virtio-bus, desc \"entropy from the host's /dev/urandom, on virtio-mmio (microvm)\"\n"
+                + "name \"virtio-rng-pci\", bus PCI, alias \"virtio-rng\", desc \"entropy from the host's /dev/urandom, on virtio-pci (pc)\"\n\n"), help);
         for (String builtIn : new String[] {"16550A serial ports COM1 (0x3f8, IRQ 4) and COM2 (0x2f8, IRQ 3)", "\nfw_cfg\n",
                 "CMOS RTC", "i8042", "in-kernel PIC, IOAPIC, PIT and local APICs (KVM)"}) {
             assertTrue(help.contains(builtIn), builtIn);
