@@ -396,6 +396,18 @@ final class QemuParser {
             chardevHelp = true;
             return;
         }
+        // QemuOpts checks the id as it creates the options; char.c then wants an id, a backend, and the
+        // backend's own options.
+        String id = parsed.get("id");
+        if (id != null && !ID.matcher(id).matches()) throw fail(option, arg, "Parameter 'id' expects an identifier");
+        if (id == null) throw fail(option, arg, "chardev: no id specified");
+        if (backend == null) throw fail(option, arg, "chardev: \"" + id + "\" missing backend");
+        if (!backend.equals("stdio")) {
+            if (CHARDEV_BACKENDS.contains(backend)) {
+                throw fail(option, arg, "not supported by jkvm (jkvm's -chardev backend is stdio)");
+            }
+            throw fail(option, arg, "'" + backend + "' is not a valid char driver name");
+        }
         boolean signal = true;
         for (Pair p : parsed.pairs()) {
             switch (p.key()) {
@@ -411,17 +423,7 @@ final class QemuParser {
                 default -> throw fail(option, arg, "Invalid parameter '" + p.key() + "'");
             }
         }
-        String id = parsed.get("id");
-        if (id == null) throw fail(option, arg, "chardev: no id specified");
-        if (!ID.matcher(id).matches()) throw fail(option, arg, "Parameter 'id' expects an identifier");
-        if (backend == null) throw fail(option, arg, "chardev: \"" + id + "\" missing backend");
         if (chardev != null && chardev.id().equals(id)) throw fail(option, arg, "Duplicate ID '" + id + "' for chardev");
-        if (!backend.equals("stdio")) {
-            if (CHARDEV_BACKENDS.contains(backend)) {
-                throw fail(option, arg, "not supported by jkvm (jkvm's -chardev backend is stdio)");
-            }
-            throw fail(option, arg, "'" + backend + "' is not a valid char driver name");
-        }
         if (chardev != null) throw fail(option, arg, "cannot use stdio by multiple character devices");
         chardev = new QemuChardev(id, signal);
     }

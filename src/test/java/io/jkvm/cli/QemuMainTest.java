@@ -140,6 +140,28 @@ class QemuMainTest {
         assertEquals("jkvm-qemu: kernel " + gone + " does not exist", refused("-kernel", gone.toString(), "-serial", "stdio"));
     }
 
+    @Test
+    void missingDriveImage() {
+        Path gone = tmp.resolve("disk.img");
+        assertEquals("jkvm-qemu: -drive file=" + gone + ",if=virtio,format=raw: Could not open '" + gone
+                        + "': No such file or directory",
+                refused("-kernel", guest("mb_hello.bin"), "-drive", "file=" + gone + ",if=virtio,format=raw"));
+    }
+
+    @Test
+    void virtioOnTheWrongMachine() {
+        assertEquals("jkvm-qemu: -device virtio-rng-pci: No 'PCI' bus found for device 'virtio-rng-pci' (microvm has"
+                + " virtio-mmio: use virtio-rng-device)", refused("-kernel", guest("mb_hello.bin"), "-M", "microvm",
+                "-device", "virtio-rng-pci"));
+    }
+
+    @Test
+    void chardevHelp() {
+        assertEquals(0, QemuMain.execute("-chardev", "help"));
+        assertEquals("Available chardev backend types: \n  stdio\n", stdout());
+        assertEquals("", stderr());
+    }
+
     // ---- status mapping ----
 
     private static VmExit exitFor(VmExit.Reason reason) {
