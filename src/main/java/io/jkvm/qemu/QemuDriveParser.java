@@ -112,7 +112,10 @@ final class QemuDriveParser {
                         throw fail(option, arg, "not supported by jkvm (drive option '" + p.key() + "': jkvm's -drive takes"
                                 + " file, if=virtio|none, format=raw, readonly, id, cache, aio and discard)");
                     }
-                    throw fail(option, arg, "Block format 'raw' does not support the option '" + p.key() + "'");
+                    // A bare word is QEMU's short form of KEY=on, so "-drive disk.img" lands here too.
+                    boolean bare = !arg.contains(p.key() + "=");
+                    throw fail(option, arg, "Block format 'raw' does not support the option '" + p.key() + "'"
+                            + (bare ? " (the image is given as file=" + p.key() + ")" : ""));
                 }
             }
         }

@@ -17,8 +17,11 @@ import java.util.regex.Pattern;
  * argument; in the second, {@code -h}, {@code -version}, {@code -machine help} and {@code -accel help}
  * act at once; -append/-initrd without -kernel is checked after it, then {@code -cpu help} and
  * {@code -device help}, then the machine ({@code -cpu} model, {@code -smp}, accelerator). Unlike
- * QEMU, jkvm checks -machine and -device properties as it meets them, and refuses the options it
- * lacks where they stand (so {@code -drive x -version} is refused, where QEMU prints its version).
+ * QEMU, jkvm checks -machine, -device, -drive and -chardev properties as it meets them, and refuses the
+ * options it lacks where they stand (so {@code -hda x -version} is refused, where QEMU prints its version).
+ * What depends on the whole line is settled at the end, in QEMU's order: -chardev stdio against the
+ * serial ports and the monitor, the drives' interfaces (the machine's default), then the devices in the
+ * order QEMU creates them ({@link QemuDeviceParser#resolve}).
  */
 final class QemuParser {
     private static final Pattern PC_VERSIONED = Pattern.compile("pc-i440fx-(\\d+)\\.(\\d+)");

@@ -86,6 +86,8 @@ class QemuVirtioRefusalTest {
                 pc("-drive " + raw + ",detect-zeroes=unmap: not supported by jkvm (detect-zeroes=unmap: jkvm writes zeroes as given)",
                         "-drive", raw + ",detect-zeroes=unmap"),
                 pc("-drive " + raw + ",foo=bar: Block format 'raw' does not support the option 'foo'", "-drive", raw + ",foo=bar"),  // qemu
+                pc("-drive disk.img: Block format 'raw' does not support the option 'disk.img' (the image is given as file=disk.img)",
+                        "-drive", "disk.img"),
                 pc("-drive " + raw + ",serial=abc: not supported by jkvm (drive option 'serial': jkvm's -drive takes file, if=virtio|none, format=raw, readonly, id, cache, aio and discard)",
                         "-drive", raw + ",serial=abc"),
                 pc("-drive " + raw + ",snapshot=on: not supported by jkvm (drive option 'snapshot': jkvm's -drive takes file, if=virtio|none, format=raw, readonly, id, cache, aio and discard)",
