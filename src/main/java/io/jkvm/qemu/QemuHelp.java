@@ -133,7 +133,7 @@ public final class QemuHelp {
                     "addr=<int32>");
             case "virtio-blk-pci", "virtio-blk-device" -> driver + " options:\n"
                     + String.format("  %-22s - Node name or ID of a block device to use as a backend\n", "drive=<str>")
-                    + String.format("  %-22s\n", "serial=<str>");
+                    + "  serial=<str>\n";
             case "virtio-rng-pci", "virtio-rng-device" -> driver + " options:\n"
                     + String.format("  %-22s -  (default: %d)\n", "max-bytes=<uint64>", Long.MAX_VALUE)
                     + String.format("  %-22s -  (default: %d)\n", "period=<uint32>", QemuDevice.VirtioRng.DEFAULT_PERIOD);

@@ -19,7 +19,7 @@ class QemuHelpTest {
         String usage = QemuHelp.usage();
         assertTrue(usage.startsWith(QemuHelp.version() + "usage: jkvm-qemu [options]\n"), usage);
         for (String opt : new String[] {"-machine", "-accel kvm", "-cpu host|max", "-smp", "-m ", "-kernel", "-initrd",
-                "-append", "-serial", "-nographic", "-display none", "-nodefaults", "-device", "-fw_cfg", "-global",
+                "-append", "-serial", "-nographic", "-display none", "-nodefaults", "-device", "-drive", "-chardev stdio", "-fw_cfg", "-global",
                 "-name", "-no-reboot", "-version", "-monitor none", "-vga none", "-net none", "-nic none", "-parallel none"}) {
             assertTrue(usage.contains("\n" + opt) || usage.contains(", " + opt), opt);
         }
@@ -71,6 +71,26 @@ class QemuHelpTest {
                 + "  addr=<int32>           - Slot and optional function number, example: 06.0 or 06 (default: -1)\n",
                 QemuHelp.deviceHelp("pci-testdev"));
         assertThrows(IllegalArgumentException.class, () -> QemuHelp.deviceHelp("e1000"));
+    }
+
+    @Test
+    void virtioDeviceProperties() {
+        // The lines of qemu-system-x86_64 7.2.22's own help for the properties jkvm takes.
+        for (String blk : new String[] {"virtio-blk-pci", "virtio-blk-device"}) {
+            assertEquals(blk + " options:\n"
+                    + "  drive=<str>            - Node name or ID of a block device to use as a backend\n"
+                    + "  serial=<str>\n", QemuHelp.deviceHelp(blk));
+        }
+        for (String rng : new String[] {"virtio-rng-pci", "virtio-rng-device"}) {
+            assertEquals(rng + " options:\n"
+                    + "  max-bytes=<uint64>     -  (default: 9223372036854775807)\n"
+                    + "  period=<uint32>        -  (default: 65536)\n", QemuHelp.deviceHelp(rng));
+        }
+        assertEquals("There are no options for virtio-serial-pci.\n", QemuHelp.deviceHelp("virtio-serial-pci"));
+        assertEquals("There are no options for virtio-serial-device.\n", QemuHelp.deviceHelp("virtio-serial-device"));
+        assertEquals("virtconsole options:\n"
+                + "  chardev=<str>          - ID of a chardev to use as a backend\n", QemuHelp.deviceHelp("virtconsole"));
+        assertEquals("Available chardev backend types: \n  stdio\n", QemuHelp.chardevHelp());
     }
 
     @Test
