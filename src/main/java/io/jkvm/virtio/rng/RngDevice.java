@@ -33,8 +33,8 @@ import static io.jkvm.virtio.VirtioFeatures.VIRTIO_F_INDIRECT_DESC;
  * buffer is returned with 0 bytes and logged once.
  *
  * <p><b>Rate limit.</b> With {@code bytesPerSecond > 0} a {@link TokenBucket} caps what reaches
- * the guest; when it is empty the device stops taking requests and asks its {@link DeviceTimer}
- * to call it again once {@link #RETRY_BYTES} bytes are due. The requests wait in the queue.
+ * the guest; when it is empty and requests wait, the device leaves them in the queue and asks its
+ * {@link DeviceTimer} to call it again once {@link #RETRY_BYTES} bytes are due.
  *
  * <p><b>Threads.</b> One lock guards everything; {@link #notify} reads the host source under
  * it, on the transport's device thread or the timer's. The interrupt and needs-reset callbacks
@@ -144,9 +144,12 @@ public final class RngDevice implements VirtioDevice {
             while (true) {
                 long allowed = bucket == null ? Long.MAX_VALUE : bucket.available();
                 if (allowed == 0) {
-                    // Notifications stay off (or avail_event where the last pop put it): the
-                    // timer, not the driver, wakes us.
-                    scheduleRetry();
+                    // Throttled. With requests waiting, the timer wakes us, not the driver:
+                    // notifications go back off. With none, the driver's next kick does.
+                    if (q.enableNotification()) {
+                        q.disableNotification();
+                        scheduleRetry();
+                    }
                     break throttled;
                 }
                 DescriptorChain c = q.pop();

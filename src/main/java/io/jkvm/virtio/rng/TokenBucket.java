@@ -15,7 +15,9 @@ final class TokenBucket {
     private final long rate;
     private final LongSupplier nanoTime;
     private long tokens;
-    /** The instant up to which time has been turned into tokens (a fraction of a token stays owed). */
+    /** The part of a token earned but not yet whole, in billionths: exact, nothing lost to rounding. */
+    private long fraction;
+    /** When time was last turned into tokens. */
     private long credited;
 
     TokenBucket(long rate, LongSupplier nanoTime) {
@@ -30,17 +32,17 @@ final class TokenBucket {
     long available() {
         long now = nanoTime.getAsLong();
         long elapsed = now - credited;
+        credited = now;
         if (elapsed >= SECOND) {
             tokens = rate;
-            credited = now;
+            fraction = 0;
         } else if (elapsed > 0) {
-            long earned = elapsed * rate / SECOND; // < 10^18: no overflow
-            tokens += earned;
+            long billionths = elapsed * rate + fraction; // < 2 x 10^18: no overflow
+            tokens += billionths / SECOND;
+            fraction = billionths % SECOND;
             if (tokens >= rate) {
                 tokens = rate;
-                credited = now;
-            } else {
-                credited += (earned * SECOND + rate - 1) / rate; // the time those whole tokens took
+                fraction = 0;
             }
         }
         return tokens;
@@ -55,7 +57,6 @@ final class TokenBucket {
     long nanosUntil(long want) {
         long need = Math.min(want, rate) - available();
         if (need <= 0) return 1;
-        long at = credited + (need * SECOND + rate - 1) / rate;
-        return Math.max(1, at - nanoTime.getAsLong());
+        return Math.max(1, (need * SECOND - fraction + rate - 1) / rate);
     }
 }
