@@ -12,6 +12,8 @@ public final class ConsoleInput {
     private final Object room = new Object();
     private volatile InputReceiver receiver;
     private volatile boolean closed;
+    /** rxReady ran since feed last offered bytes; guarded by {@code room}. */
+    private boolean roomAppeared;
 
     public void connect(InputReceiver receiver) {
         this.receiver = receiver;
@@ -20,6 +22,7 @@ public final class ConsoleInput {
     /** Called by the receiver (perhaps under its lock): room appeared in its buffer. Must not block. */
     public void rxReady() {
         synchronized (room) {
+            roomAppeared = true;
             room.notifyAll();
         }
     }
@@ -28,11 +31,17 @@ public final class ConsoleInput {
     public void feed(byte[] bytes, int off, int len) throws InterruptedException {
         int done = 0;
         while (done < len && !closed) {
+            synchronized (room) {
+                roomAppeared = false;
+            }
             int accepted = receiver.receive(bytes, off + done, len - done);
             done += accepted;
-            if (done < len) {
+            // space() is asked outside the monitor: the receiver calls rxReady under its own lock,
+            // so asking it while holding ours could deadlock. Room that appears after receive()
+            // sets roomAppeared, so no wake-up is lost.
+            if (done < len && receiver.space() == 0) {
                 synchronized (room) {
-                    if (receiver.space() == 0 && !closed) room.wait(100); // bounded: loopback mode never signals
+                    if (!roomAppeared && !closed) room.wait(100); // bounded: loopback mode never signals
                 }
             }
         }
