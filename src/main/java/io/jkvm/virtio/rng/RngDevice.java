@@ -89,7 +89,8 @@ public final class RngDevice implements VirtioDevice {
         } catch (IOException e) {
             throw new JkvmException("virtio-rng: cannot open /dev/urandom (" + e.getMessage() + "): check the host, or drop --rng", e);
         }
-        DeviceTimer timer = spec.bytesPerSecond() > 0 ? DeviceTimer.daemon("jkvm-virtio-rng-timer") : DeviceTimer.NONE;
+        boolean limited = spec.bytesPerSecond() > 0 && spec.bytesPerSecond() <= TokenBucket.MAX_RATE;
+        DeviceTimer timer = limited ? DeviceTimer.daemon("jkvm-virtio-rng-timer") : DeviceTimer.NONE;
         return new RngDevice(urandom, spec.bytesPerSecond(), timer, System::nanoTime, log);
     }
 
