@@ -85,6 +85,12 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
         this.wake = Objects.requireNonNull(wake);
     }
 
+    /** Host input is delivered on the device thread the transport kicks (receiveq0). */
+    @Override
+    public void connectKick(java.util.function.IntConsumer kick) {
+        setWake(() -> kick.accept(RECEIVEQ0));
+    }
+
     /** What runs when the input buffer, full, gets room ({@code ConsoleInput::rxReady}). Must not block. */
     public void setRoomListener(Runnable roomListener) {
         this.roomListener = Objects.requireNonNull(roomListener);
