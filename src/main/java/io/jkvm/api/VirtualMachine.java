@@ -36,6 +36,7 @@ import io.jkvm.pci.GuestErrorLog;
 import io.jkvm.virtio.IoEventBinder;
 import io.jkvm.virtio.VirtioDevice;
 import io.jkvm.virtio.VirtioHost;
+import io.jkvm.virtio.console.ConsoleDevice;
 import io.jkvm.memory.GuestMemory;
 import io.jkvm.memory.MemoryRegion;
 import io.jkvm.platform.ConsoleInput;
@@ -93,6 +94,7 @@ public final class VirtualMachine implements AutoCloseable {
     private Machine.Devices devices;
     /** The device threads (virtio queue notifications, irqfd resampling); null until a device needs them. */
     private EventLoop deviceLoop;
+    private ConsoleInput virtioConsoleInput;
     /** What devices handed over to be closed after the vCPUs stop, closed last first (virtio devices flush here). */
     private final List<AutoCloseable> owned = new ArrayList<>();
     private boolean closed;
@@ -217,6 +219,26 @@ public final class VirtualMachine implements AutoCloseable {
 
     /** Where host input for COM1 goes (the CLI feeds stdin into it). */
     public ConsoleInput com1Input() { return devices.com1Input(); }
+
+    /**
+     * Host input for the virtio-console (Linux's hvc0), or null when the VM has none: bytes fed
+     * here wait in the device's buffer until the guest posts receive buffers, and the feeder
+     * waits while that buffer is full.
+     */
+    public synchronized ConsoleInput virtioConsoleInput() {
+        if (virtioConsoleInput == null) {
+            for (AutoCloseable r : owned) {
+                if (r instanceof ConsoleDevice console) {
+                    ConsoleInput input = new ConsoleInput();
+                    input.connect(console);
+                    console.setRoomListener(input::rxReady);
+                    virtioConsoleInput = input;
+                    break;
+                }
+            }
+        }
+        return virtioConsoleInput;
+    }
 
     public GuestMemory memory() { return memory; }
 
@@ -459,6 +481,7 @@ public final class VirtualMachine implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (vcpus != null) vcpus.stopAndJoin(CLOSE_TIMEOUT);
+        if (virtioConsoleInput != null) virtioConsoleInput.close();
         // Devices before the VM fd (their ioeventfds and irqfds go with it), the device threads
         // first, so no request is in progress while a disk is flushed and closed.
         if (deviceLoop != null) deviceLoop.close();

@@ -1,7 +1,9 @@
 package io.jkvm.cli;
 
 import io.jkvm.api.VirtualMachine;
+import io.jkvm.config.VirtioSpec;
 import io.jkvm.config.VmConfig;
+import io.jkvm.platform.ConsoleInput;
 import io.jkvm.exit.VmExit;
 
 import java.io.PrintStream;
@@ -39,15 +41,17 @@ final class GuestSession {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             attach.accept(vm);
             VmExit exit;
-            // COM1 on stdio takes stdin (raw when it is a terminal; Ctrl-A x quits, Ctrl-A p pauses).
-            boolean console = config.machine().pcFamily() && SerialTarget.takesInput(config.com1());
-            try (Terminal terminal = console ? Terminal.rawIfTty() : null) {
-                if (console) StdinPump.start(System.in, vm.com1Input(), vm::requestExit, new PauseToggle(vm, report));
+            // The console on stdio takes stdin (raw when it is a terminal; Ctrl-A x quits, Ctrl-A p
+            // pauses): a virtio-console on stdio if there is one, else COM1 on stdio.
+            ConsoleInput input = stdinTarget(config, vm);
+            try (Terminal terminal = input != null ? Terminal.rawIfTty() : null) {
+                if (input != null) StdinPump.start(System.in, input, vm::requestExit, new PauseToggle(vm, report));
                 stop.running(vm);
                 exit = vm.run(timeout);
             } finally {
                 stop.running(null);
                 vm.com1Input().close();
+                if (input != null) input.close();
             }
             config.com1().flush();
             System.out.flush();
@@ -55,6 +59,15 @@ final class GuestSession {
             if (debug && exit.cause() != null) exit.cause().printStackTrace(report);
             return exit;
         }
+    }
+
+    /** Where stdin goes: the virtio-console whose output is stdout, else COM1 on stdout, else nowhere (null). */
+    static ConsoleInput stdinTarget(VmConfig config, VirtualMachine vm) {
+        if (!config.machine().pcFamily()) return null;
+        for (VirtioSpec s : config.pcOptions().virtio()) {
+            if (s instanceof VirtioSpec.Console c && SerialTarget.takesInput(c.output())) return vm.virtioConsoleInput();
+        }
+        return SerialTarget.takesInput(config.com1()) ? vm.com1Input() : null;
     }
 
     /**

@@ -14,6 +14,8 @@ import io.jkvm.config.PcOptions;
 import io.jkvm.qemu.FwCfgItem;
 import io.jkvm.qemu.QemuCommandLine;
 import io.jkvm.qemu.QemuDevice;
+import io.jkvm.qemu.QemuDrive;
+import io.jkvm.config.VirtioSpec;
 import io.jkvm.qemu.QemuMachine;
 import io.jkvm.qemu.SerialBackend;
 
@@ -21,6 +23,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code jkvm-qemu}: jkvm behind a {@code qemu-system-x86_64} command line, so that scripts
@@ -85,7 +88,10 @@ public final class QemuMain {
         SerialBackend com2Backend = cl.serials().size() < 2 ? null : cl.serials().get(1);
         try (SerialTarget com1 = SerialTarget.open(serialSpec(com1Backend), "-serial");
              SerialTarget com2 = com2Backend == null ? null : SerialTarget.open(serialSpec(com2Backend), "-serial")) {
-            VmConfig config = config(cl, com1.sink, com2 == null ? null : com2.sink);
+            // A virtconsole on -chardev stdio writes to stdout and, as a Stdio sink, takes stdin (no COM port can
+            // be on stdio then: the parser refuses that as QEMU does).
+            ByteSink console = cl.virtioConsoleOnStdio() ? new SerialTarget.Stdio(ByteSink.lines(System.out)) : ByteSink.NONE;
+            VmConfig config = config(cl, com1.sink, com2 == null ? null : com2.sink, console, err::println);
             VmExit exit = GuestSession.runRebooting(config, null, vm -> {
                 if (debug && vm.bootNote() != null) err.println(PROGRAM + ": " + vm.bootNote());
             }, false, debug, err, cl.noReboot(), reset -> { });
@@ -121,6 +127,17 @@ public final class QemuMain {
     }
 
     static VmConfig config(QemuCommandLine cl, ByteSink com1, ByteSink com2) {
+        return config(cl, com1, com2, ByteSink.NONE, w -> { });
+    }
+
+    /**
+     * The VmConfig for {@code cl}: reads the kernel, initrd and -fw_cfg files, checks every -drive's image
+     * (QemuDrives) and turns the virtio devices into {@link PcOptions#virtio()} in the order QEMU creates them.
+     *
+     * @param console where a virtconsole's output goes
+     * @param warn    gets the warnings QEMU would print, each a whole line as QEMU prints it
+     */
+    static VmConfig config(QemuCommandLine cl, ByteSink com1, ByteSink com2, ByteSink console, Consumer<String> warn) {
         long memory = cl.memory();
         VmConfig.Builder b = VmConfig.builder().memory(memory).cpus(cl.smp().cpus()).serial(com1).noDebugExit();
         if (com2 != null) b.serial2(com2);
@@ -166,8 +183,15 @@ public final class QemuMain {
                     }
                     options.pciTestdev(d.devfn() == QemuDevice.PciTestdev.AUTO ? PcExtras.FIRST_FREE_PCI_SLOT : d.devfn() >> 3);
                 }
+                // QEMU reports GET_ID from the device's serial= (empty without one), not the drive's id.
+                case QemuDevice.VirtioBlk d -> options.virtio(new VirtioSpec.Drive(Path.of(d.drive().file()),
+                        d.drive().readOnly(), d.serial()));
+                case QemuDevice.VirtioRng d -> options.virtio(new VirtioSpec.Rng(d.bytesPerSecond()));
+                case QemuDevice.VirtioConsole d -> options.virtio(new VirtioSpec.Console(console));
             }
         }
+        // QEMU opens every drive, the unused if=none ones too.
+        for (QemuDrive drive : cl.drives()) QemuDrives.check(drive, warn);
         for (FwCfgItem item : cl.fwCfg()) {
             byte[] data = item.file() != null ? Images.readFile(Path.of(item.file()), memory, "-fw_cfg file")
                     : item.string().getBytes(StandardCharsets.UTF_8);

@@ -188,7 +188,8 @@ final class RunCommand {
             b.exitLimit(n);
         }
         b.serial(com1);
-        List<io.jkvm.config.VirtioSpec> virtio = VirtioOptions.specs(drives, console, rng, rngRate, ByteSink.lines(System.out));
+        List<io.jkvm.config.VirtioSpec> virtio = VirtioOptions.specs(drives, console, rng, rngRate,
+                new SerialTarget.Stdio(ByteSink.lines(System.out)));
         if (!virtio.isEmpty()) {
             if (kernel == null) throw new UsageException("--drive, --console virtio and --rng go with --kernel (a microvm or pc machine)");
             io.jkvm.config.PcOptions.Builder pc = io.jkvm.config.PcOptions.builder();

@@ -74,7 +74,7 @@ import java.util.Objects;
  * {@link InterruptLine}, {@link ByteSink} and {@code rxReady} callback run while the lock is
  * held; they must not block nor call back into the UART.
  */
-public final class Uart16550 implements BusDevice, Resettable, Stateful<UartState> {
+public final class Uart16550 implements BusDevice, Resettable, Stateful<UartState>, InputReceiver {
     public static final int REGISTER_COUNT = 8;
     /** Receive FIFO depth in FIFO mode (1 in 16450 mode). */
     public static final int FIFO_SIZE = 16;
@@ -240,6 +240,7 @@ public final class Uart16550 implements BusDevice, Resettable, Stateful<UartStat
     }
 
     /** Offers {@code len} bytes; returns how many were accepted, from the front. */
+    @Override
     public synchronized int receive(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         int n = Math.min(len, rxSpace());
@@ -251,6 +252,12 @@ public final class Uart16550 implements BusDevice, Resettable, Stateful<UartStat
     /** How many bytes {@link #receive} would accept now (0 in loopback). */
     public synchronized int rxSpace() {
         return (mcr & MCR_LOOP) != 0 ? 0 : rxCapacity() - rxCount;
+    }
+
+    /** {@link #rxSpace()}, for {@link InputReceiver}. */
+    @Override
+    public int space() {
+        return rxSpace();
     }
 
     @Override

@@ -2,7 +2,10 @@ package io.jkvm.machine;
 
 import io.jkvm.config.VirtioSpec;
 import io.jkvm.virtio.VirtioDevice;
+import io.jkvm.pci.GuestErrorLog;
 import io.jkvm.virtio.blk.BlockDevice;
+import io.jkvm.virtio.console.ConsoleDevice;
+import io.jkvm.virtio.rng.RngDevice;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +21,8 @@ public final class VirtioDevices {
     public static List<VirtioDevice> open(List<VirtioSpec> specs) {
         List<VirtioDevice> opened = new ArrayList<>();
         try {
-            for (VirtioSpec s : specs) opened.add(open(s));
+            GuestErrorLog log = GuestErrorLog.stderr();
+            for (VirtioSpec s : specs) opened.add(open(s, log));
             return opened;
         } catch (RuntimeException e) {
             for (VirtioDevice d : opened) d.close();
@@ -26,10 +30,11 @@ public final class VirtioDevices {
         }
     }
 
-    private static VirtioDevice open(VirtioSpec spec) {
+    private static VirtioDevice open(VirtioSpec spec, GuestErrorLog log) {
         return switch (spec) {
-            case VirtioSpec.Drive d -> BlockDevice.open(d);
-            default -> throw new io.jkvm.JkvmException(spec + ": this virtio device is not built yet");
+            case VirtioSpec.Drive d -> BlockDevice.open(d, log);
+            case VirtioSpec.Console c -> new ConsoleDevice(c.output(), log);
+            case VirtioSpec.Rng r -> RngDevice.open(r, log);
         };
     }
 }

@@ -28,12 +28,18 @@ import java.util.Objects;
  * @param noDefaults       {@code -nodefaults}
  * @param noReboot         {@code -no-reboot}: a guest reset ends the run
  * @param name             {@code -name}, or null
- * @param devices          {@code -device}s in order
+ * @param devices          the devices in the order QEMU creates them: every {@code -device} in order (a
+ *                         virtconsole folded into its virtio-serial), then the virtio-blk-pci of each
+ *                         {@code -drive if=virtio}; the virtio devices get their transports in this order
  * @param fwCfg            {@code -fw_cfg} items in order, names unique
  * @param pitLostTickPolicy {@code -global kvm-pit.lost_tick_policy}: "delay" (QEMU's default: KVM reinjects
  *                         missed PIT ticks) or "discard" (KVM_REINJECT_CONTROL with reinjection off)
  * @param warnings         warnings QEMU would print, each a line without the program name
  *                         (e.g. {@code -fw_cfg name=x,string=y: warning: ...})
+ * @param drives           {@code -drive}s in order, each used by one virtio-blk device in {@link #devices()}
+ *                         or (if=none) by none; the caller opens them all, as QEMU does
+ * @param chardev          {@code -chardev stdio}, or null; when a virtconsole uses it, standard input goes to
+ *                         the virtio console (no serial port can be on stdio then)
  */
 public record QemuCommandLine(
         QemuAction action,
@@ -55,7 +61,9 @@ public record QemuCommandLine(
         List<QemuDevice> devices,
         List<FwCfgItem> fwCfg,
         String pitLostTickPolicy,
-        List<String> warnings) {
+        List<String> warnings,
+        List<QemuDrive> drives,
+        QemuChardev chardev) {
 
     /** QEMU's default guest RAM (mc->default_ram_size). */
     public static final long DEFAULT_MEMORY = 128L << 20;
@@ -69,6 +77,7 @@ public record QemuCommandLine(
         devices = List.copyOf(devices);
         fwCfg = List.copyOf(fwCfg);
         warnings = List.copyOf(warnings);
+        drives = List.copyOf(drives);
     }
 
     /**
@@ -86,7 +95,7 @@ public record QemuCommandLine(
     static QemuCommandLine defaults(QemuAction action, String deviceHelpDriver) {
         return new QemuCommandLine(action, deviceHelpDriver, QemuMachine.PC, null, DEFAULT_MEMORY, QemuSmp.DEFAULT,
                 null, null, null, List.of(), false, false, false, false, false, null, List.of(), List.of(), "delay",
-                List.of());
+                List.of(), List.of(), null);
     }
 
     public boolean help() { return action == QemuAction.HELP; }
@@ -101,6 +110,11 @@ public record QemuCommandLine(
 
     public boolean accelHelp() { return action == QemuAction.ACCEL_HELP; }
 
+    /** Whether a virtconsole uses the {@code -chardev stdio}: standard input then feeds the guest's hvc0. */
+    public boolean virtioConsoleOnStdio() {
+        return devices.stream().anyMatch(d -> d instanceof QemuDevice.VirtioConsole);
+    }
+
     /** The text to print for a help or version action; null for RUN. */
     public String helpText() {
         return switch (action) {
@@ -111,6 +125,7 @@ public record QemuCommandLine(
             case ACCEL_HELP -> QemuHelp.accelHelp();
             case CPU_HELP -> QemuHelp.cpuHelp();
             case DEVICE_HELP -> QemuHelp.deviceHelp(deviceHelpDriver);
+            case CHARDEV_HELP -> QemuHelp.chardevHelp();
         };
     }
 

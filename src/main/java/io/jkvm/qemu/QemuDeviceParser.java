@@ -5,28 +5,50 @@ import io.jkvm.qemu.QemuSuboptions.Pair;
 import io.jkvm.qemu.QemuSuboptions.Parsed;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * {@code -device}: the drivers jkvm has (isa-debug-exit, pc-testdev, pci-testdev) with their
- * properties, {@code id=}, and the help requests ({@code -device help}, {@code -device DRIVER,help}).
- * Property errors use QEMU 7.2's wording (hw/core/qdev-properties*.c).
+ * {@code -device}: the drivers jkvm has with their properties, {@code id=}, and the help requests
+ * ({@code -device help}, {@code -device DRIVER,help}). Property errors use QEMU 7.2's wording
+ * (hw/core/qdev-properties*.c). Properties are checked as each {@code -device} is read; what depends on
+ * the rest of the line (the machine's bus, the drive or chardev a property names, the virtio-serial bus a
+ * virtconsole needs) is settled by {@link #resolve}, in the order QEMU creates the devices.
  */
 final class QemuDeviceParser {
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
 
-    private final List<QemuDevice> devices = new ArrayList<>();
+    /** qdev-monitor.c qdev_alias_table: on x86 the short virtio names are the PCI devices. */
+    private static final Map<String, String> ALIASES = Map.of("virtio-blk", "virtio-blk-pci", "virtio-rng", "virtio-rng-pci",
+            "virtio-serial", "virtio-serial-pci");
+
+    private static final List<String> DRIVERS = List.of("isa-debug-exit", "pc-testdev", "pci-testdev", "virtio-blk-pci",
+            "virtio-blk-device", "virtio-rng-pci", "virtio-rng-device", "virtio-serial-pci", "virtio-serial-device",
+            "virtconsole");
+
+    /** A -device as read, before the rest of the line is known. */
+    private sealed interface Entry {
+        String location();
+    }
+
+    private record Ready(String location, QemuDevice device) implements Entry {}
+
+    private record Blk(String location, String driver, String drive, String serial) implements Entry {}
+
+    private record Rng(String location, String driver, long maxBytes, long period) implements Entry {}
+
+    private record Serial(String location, String driver) implements Entry {}
+
+    private record Console(String location, String chardev) implements Entry {}
+
+    private final List<Entry> entries = new ArrayList<>();
     private final Set<String> ids = new HashSet<>();
     private boolean help;
     private String helpDriver;
-
-    /** The devices so far, in order. */
-    List<QemuDevice> devices() {
-        return List.copyOf(devices);
-    }
 
     /** Whether a {@code -device} asked for help. */
     boolean helpRequested() {
@@ -51,9 +73,11 @@ final class QemuDeviceParser {
             }
             return;
         }
-        if (!driver.equals("isa-debug-exit") && !driver.equals("pc-testdev") && !driver.equals("pci-testdev")) {
-            throw fail(option, arg, "'" + driver + "' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev and"
-                    + " pci-testdev; see -device help)");
+        driver = ALIASES.getOrDefault(driver, driver);
+        if (!DRIVERS.contains(driver)) {
+            throw fail(option, arg, "'" + driver + "' is not a jkvm device (jkvm has "
+                    + String.join(", ", DRIVERS.subList(0, DRIVERS.size() - 1)) + " and " + DRIVERS.getLast()
+                    + "; see -device help)");
         }
         if (parsed.pairs().stream().anyMatch(p -> QemuSuboptions.isHelp(p.key()))) {
             if (!help) {
@@ -67,6 +91,7 @@ final class QemuDeviceParser {
             if (!ID.matcher(id).matches()) throw fail(option, arg, "Parameter 'id' expects an identifier");
             if (!ids.add(id)) throw fail(option, arg, "Duplicate ID '" + id + "' for device");
         }
+        String location = option + " " + arg;
         switch (driver) {
             case "isa-debug-exit" -> {
                 long iobase = PcPorts.QEMU_DEBUG_EXIT.base();
@@ -82,13 +107,13 @@ final class QemuDeviceParser {
                 if (iosize == 0 || iobase + iosize > 0x10000) {
                     throw fail(option, arg, String.format("iosize 0x%x does not fit: the ports must lie in 0 to 0xffff", iosize));
                 }
-                devices.add(new QemuDevice.IsaDebugExit((int) iobase, (int) iosize));
+                entries.add(new Ready(location, new QemuDevice.IsaDebugExit((int) iobase, (int) iosize)));
             }
             case "pc-testdev" -> {
                 for (Pair p : properties(parsed)) throw notFound(option, arg, driver, p.key());
-                devices.add(new QemuDevice.PcTestdev());
+                entries.add(new Ready(location, new QemuDevice.PcTestdev()));
             }
-            default -> {
+            case "pci-testdev" -> {
                 int devfn = QemuDevice.PciTestdev.AUTO;
                 for (Pair p : properties(parsed)) {
                     switch (p.key()) {
@@ -99,8 +124,175 @@ final class QemuDeviceParser {
                         default -> throw notFound(option, arg, driver, p.key());
                     }
                 }
-                devices.add(new QemuDevice.PciTestdev(devfn));
+                entries.add(new Ready(location, new QemuDevice.PciTestdev(devfn)));
             }
+            case "virtio-blk-pci", "virtio-blk-device" -> {
+                String drive = null;
+                String serial = null;
+                for (Pair p : properties(parsed)) {
+                    switch (p.key()) {
+                        case "drive" -> drive = p.value();
+                        case "serial" -> serial = p.value();
+                        default -> throw unsupported(option, arg, driver, p.key(), "only drive and serial");
+                    }
+                }
+                entries.add(new Blk(location, driver, drive, serial));
+            }
+            case "virtio-rng-pci", "virtio-rng-device" -> {
+                long maxBytes = QemuDevice.VirtioRng.NO_LIMIT;
+                long period = QemuDevice.VirtioRng.DEFAULT_PERIOD;
+                for (Pair p : properties(parsed)) {
+                    switch (p.key()) {
+                        case "max-bytes" -> maxBytes = maxBytes(option, arg, p);
+                        case "period" -> period = uint32(option, arg, p);
+                        case "rng" -> throw fail(option, arg, "property 'rng' is not supported by jkvm (it needs"
+                                + " -object rng-random; jkvm's virtio-rng reads the host's /dev/urandom)");
+                        default -> throw unsupported(option, arg, driver, p.key(), "only max-bytes and period");
+                    }
+                }
+                // hw/virtio/virtio-rng.c virtio_rng_device_realize
+                if (period == 0) throw fail(option, arg, "'period' parameter expects a positive integer");
+                if (maxBytes == 0) {
+                    throw fail(option, arg, "not supported by jkvm (max-bytes=0 lets no entropy through: give at least 1)");
+                }
+                entries.add(new Rng(location, driver, maxBytes, period));
+            }
+            case "virtio-serial-pci", "virtio-serial-device" -> {
+                for (Pair p : properties(parsed)) throw unsupported(option, arg, driver, p.key(), "no properties");
+                entries.add(new Serial(location, driver));
+            }
+            default -> {  // virtconsole
+                String chardev = null;
+                for (Pair p : properties(parsed)) {
+                    if (!p.key().equals("chardev")) throw unsupported(option, arg, driver, p.key(), "only chardev");
+                    chardev = p.value();
+                }
+                if (chardev == null || chardev.isEmpty()) {
+                    throw fail(option, arg, "not supported by jkvm (a virtconsole without a backend: give"
+                            + " chardev=ID of a -chardev stdio,id=ID)");
+                }
+                entries.add(new Console(location, chardev));
+            }
+        }
+    }
+
+    /**
+     * The devices in the order QEMU 7.2 creates them (vl.c qemu_create_cli_devices): every {@code -device}
+     * in command-line order, then the virtio-blk-pci of each {@code -drive if=virtio}, in order (blockdev.c
+     * drive_new queues those behind the -device options; checked with the 7.2 binary's {@code info qtree}).
+     * A virtconsole is folded into the virtio-serial device whose bus it is on.
+     *
+     * @param drives       the drives, in order
+     * @param stdioChardev the id of the {@code -chardev stdio}, or null
+     */
+    List<QemuDevice> resolve(QemuMachine machine, List<QemuDrive> drives, String stdioChardev) {
+        List<QemuDevice> out = new ArrayList<>();
+        Map<String, QemuDrive> byId = new HashMap<>();
+        for (QemuDrive d : drives) {
+            if (d.id() != null) byId.put(d.id(), d);
+        }
+        Set<QemuDrive> used = new HashSet<>();
+        int serialAt = -1;            // the virtio-serial in out still waiting for its virtconsole
+        String serialLocation = null; // the last virtio-serial's -device
+        boolean consoleUsed = false;
+        for (Entry e : entries) {
+            switch (e) {
+                case Ready r -> out.add(r.device());
+                case Blk b -> {
+                    bus(machine, b.location(), b.driver());
+                    if (b.drive() == null) throw new QemuUsageException(b.location() + ": drive property not set");
+                    QemuDrive drive = byId.get(b.drive());
+                    // QEMU names the virtio-blk-device inside the PCI proxy, whichever was given.
+                    if (drive == null) {
+                        throw new QemuUsageException(b.location() + ": Property 'virtio-blk-device.drive' can't find value '"
+                                + b.drive() + "'");
+                    }
+                    if (!used.add(drive)) {
+                        throw new QemuUsageException(b.location() + ": Drive '" + b.drive() + "' is already in use by another device");
+                    }
+                    out.add(new QemuDevice.VirtioBlk(b.driver(), drive, b.serial()));
+                }
+                case Rng r -> {
+                    bus(machine, r.location(), r.driver());
+                    out.add(new QemuDevice.VirtioRng(r.driver(), r.maxBytes(), r.period()));
+                }
+                case Serial s -> {
+                    bus(machine, s.location(), s.driver());
+                    if (serialAt >= 0) throw noConsole(serialLocation);
+                    serialAt = out.size();
+                    serialLocation = s.location();
+                    out.add(new QemuDevice.VirtioConsole(s.driver(), ""));  // its virtconsole fills in the chardev
+                }
+                case Console c -> {
+                    // qdev_device_add finds the bus before it sets properties; there is one stdio chardev, so a
+                    // second virtconsole finds it in use.
+                    if (serialLocation == null) {
+                        throw new QemuUsageException(c.location() + ": No 'virtio-serial-bus' bus found for device 'virtconsole'");
+                    }
+                    if (!c.chardev().equals(stdioChardev)) {
+                        throw new QemuUsageException(c.location() + ": Property 'virtconsole.chardev' can't find value '"
+                                + c.chardev() + "'");
+                    }
+                    if (consoleUsed) {
+                        throw new QemuUsageException(c.location() + ": Property 'virtconsole.chardev' can't take value '"
+                                + c.chardev() + "': Device '" + c.chardev() + "' is in use");
+                    }
+                    out.set(serialAt, new QemuDevice.VirtioConsole(out.get(serialAt).driver(), c.chardev()));
+                    consoleUsed = true;
+                    serialAt = -1;
+                }
+            }
+        }
+        if (serialAt >= 0) throw noConsole(serialLocation);
+        for (QemuDrive d : drives) {
+            if (d.iface() != QemuDrive.Interface.VIRTIO) continue;
+            // blockdev.c drive_new: "-device virtio-blk,drive=ID", which on x86 is virtio-blk-pci.
+            bus(machine, d.location(), "virtio-blk-pci");
+            if (!used.add(d)) {
+                throw new QemuUsageException(d.location() + ": Drive '" + d.id() + "' is already in use because it has"
+                        + " been automatically connected to another device (did you need 'if=none' in the drive options?)");
+            }
+            out.add(new QemuDevice.VirtioBlk("virtio-blk-pci", d, null));
+        }
+        return List.copyOf(out);
+    }
+
+    /** qdev-monitor.c qdev_device_add: the bus the driver plugs into must exist on the machine. */
+    private static void bus(QemuMachine machine, String location, String driver) {
+        if (driver.endsWith("-pci") && machine != QemuMachine.PC) {
+            throw new QemuUsageException(location + ": No 'PCI' bus found for device '" + driver + "' (microvm has"
+                    + " virtio-mmio: use " + driver.replace("-pci", "-device") + (driver.equals("virtio-blk-pci")
+                    ? " with -drive if=none,id=ID" : "") + ")");
+        }
+        if (driver.endsWith("-device") && machine != QemuMachine.MICROVM) {
+            throw new QemuUsageException(location + ": No 'virtio-bus' bus found for device '" + driver
+                    + "' (the pc machine has virtio-pci: use " + driver.replace("-device", "-pci") + ")");
+        }
+    }
+
+    private static QemuUsageException noConsole(String location) {
+        return new QemuUsageException(location + ": not supported by jkvm (jkvm's virtio-serial carries exactly one"
+                + " virtconsole: add -chardev stdio,id=ID -device virtconsole,chardev=ID after it)");
+    }
+
+    /** A property QEMU's driver has that jkvm does not take ({@code takes} says what it does), or QEMU's "not found". */
+    private static QemuUsageException unsupported(String option, String arg, String driver, String property, String takes) {
+        if (!QemuVirtioProperties.known(driver, property)) return notFound(option, arg, driver, property);
+        return fail(option, arg, "property '" + property + "' is not supported by jkvm (" + driver + " takes " + takes + ")");
+    }
+
+    /** virtio-rng's max-bytes: a uint64 property (strtoull wraps a negative one), then realize's check that it is below 2^63. */
+    private static long maxBytes(String option, String arg, Pair p) {
+        String value = p.value();
+        boolean negative = value.startsWith("-");
+        try {
+            long v = QemuNumbers.unsigned(negative ? value.substring(1) : value);
+            if (negative && v != 0) throw new ArithmeticException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw fail(option, arg, "Parameter '" + p.key() + "' expects integer");
+        } catch (ArithmeticException e) {
+            throw fail(option, arg, "'max-bytes' parameter must be non-negative, and less than 2^63");
         }
     }
 

@@ -5,7 +5,7 @@ import io.jkvm.boot.PcPorts;
 
 /**
  * The texts {@code jkvm-qemu} prints for {@code --version}, {@code -h}, {@code -machine help},
- * {@code -device help}, {@code -cpu help} and {@code -accel help}, in QEMU's formats. Each ends with
+ * {@code -device help}, {@code -chardev help}, {@code -cpu help} and {@code -accel help}, in QEMU's formats. Each ends with
  * a newline.
  */
 public final class QemuHelp {
@@ -48,8 +48,16 @@ public final class QemuHelp {
                 + "-display none    no display\n"
                 + "-nodefaults      no default serial port\n"
                 + "-device driver[,prop=value][,...]\n"
-                + "                 add a device: isa-debug-exit, pc-testdev, pci-testdev\n"
+                + "                 add a device: isa-debug-exit, pc-testdev, pci-testdev; on pc virtio-blk-pci,\n"
+                + "                 virtio-rng-pci, virtio-serial-pci; on microvm virtio-blk-device,\n"
+                + "                 virtio-rng-device, virtio-serial-device; virtconsole on a virtio-serial\n"
                 + "                 ('-device help' for list, '-device driver,help' for properties)\n"
+                + "-drive file=file,if=virtio|none,format=raw[,readonly=on][,id=name][,cache=none|writeback]\n"
+                + "       [,aio=threads|native|io_uring][,discard=ignore|unmap]\n"
+                + "                 a raw disk image: if=virtio makes a virtio-blk-pci (pc only), if=none\n"
+                + "                 waits for -device virtio-blk-pci|virtio-blk-device,drive=name\n"
+                + "-chardev stdio,id=id[,signal=on|off][,mux=off]\n"
+                + "                 standard input and output, for -device virtconsole,chardev=id\n"
                 + "-fw_cfg [name=]name,file=file | -fw_cfg [name=]name,string=str\n"
                 + "                 add a named fw_cfg file\n"
                 + "-global kvm-pit.lost_tick_policy=delay|discard\n"
@@ -75,6 +83,11 @@ public final class QemuHelp {
                 + "x86 max                   the same as host in jkvm\n";
     }
 
+    /** {@code -chardev help}: QEMU's list (its first line ends in a space, as QEMU's does). */
+    public static String chardevHelp() {
+        return "Available chardev backend types: \n  stdio\n";
+    }
+
     /** {@code -accel help}. */
     public static String accelHelp() {
         return "Accelerators supported in QEMU binary:\nkvm\n";
@@ -86,10 +99,21 @@ public final class QemuHelp {
      */
     public static String deviceHelp(String driver) {
         if (driver == null) {
-            return "Misc devices:\n"
+            return "Storage devices:\n"
+                    + "name \"virtio-blk-device\", bus virtio-bus, desc \"virtio-blk on virtio-mmio (microvm)\"\n"
+                    + "name \"virtio-blk-pci\", bus PCI, alias \"virtio-blk\", desc \"virtio-blk on virtio-pci (pc)\"\n"
+                    + "\n"
+                    + "Input devices:\n"
+                    + "name \"virtconsole\", bus virtio-serial-bus, desc \"a console port (hvc0) on a -chardev stdio\"\n"
+                    + "name \"virtio-serial-device\", bus virtio-bus, desc \"virtio-console on virtio-mmio (microvm), one virtconsole\"\n"
+                    + "name \"virtio-serial-pci\", bus PCI, alias \"virtio-serial\", desc \"virtio-console on virtio-pci (pc), one virtconsole\"\n"
+                    + "\n"
+                    + "Misc devices:\n"
                     + "name \"isa-debug-exit\", bus ISA, desc \"a guest write of V to iobase exits with status (V << 1) | 1\"\n"
                     + "name \"pc-testdev\", bus ISA, desc \"the kvm-unit-tests PC test device\"\n"
                     + "name \"pci-testdev\", bus PCI, desc \"PCI Test Device (kvm-unit-tests)\"\n"
+                    + "name \"virtio-rng-device\", bus virtio-bus, desc \"entropy from the host's /dev/urandom, on virtio-mmio (microvm)\"\n"
+                    + "name \"virtio-rng-pci\", bus PCI, alias \"virtio-rng\", desc \"entropy from the host's /dev/urandom, on virtio-pci (pc)\"\n"
                     + "\n"
                     + "Built into the machine (always present, not for -device):\n"
                     + String.format("16550A serial ports COM1 (0x%x, IRQ %d) and COM2 (0x%x, IRQ %d)\n",
@@ -107,6 +131,15 @@ public final class QemuHelp {
             case "pci-testdev" -> "pci-testdev options:\n"
                     + String.format("  %-22s - Slot and optional function number, example: 06.0 or 06 (default: -1)\n",
                     "addr=<int32>");
+            case "virtio-blk-pci", "virtio-blk-device" -> driver + " options:\n"
+                    + String.format("  %-22s - Node name or ID of a block device to use as a backend\n", "drive=<str>")
+                    + "  serial=<str>\n";
+            case "virtio-rng-pci", "virtio-rng-device" -> driver + " options:\n"
+                    + String.format("  %-22s -  (default: %d)\n", "max-bytes=<uint64>", Long.MAX_VALUE)
+                    + String.format("  %-22s -  (default: %d)\n", "period=<uint32>", QemuDevice.VirtioRng.DEFAULT_PERIOD);
+            case "virtio-serial-pci", "virtio-serial-device" -> "There are no options for " + driver + ".\n";
+            case "virtconsole" -> "virtconsole options:\n"
+                    + String.format("  %-22s - ID of a chardev to use as a backend\n", "chardev=<str>");
             default -> throw new IllegalArgumentException("not a jkvm device: " + driver);
         };
     }

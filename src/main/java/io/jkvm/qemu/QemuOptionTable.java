@@ -33,16 +33,15 @@ final class QemuOptionTable {
 
     static {
         supported(true, "machine", "M", "cpu", "accel", "smp", "m", "kernel", "initrd", "append", "serial", "display",
-                "name", "monitor", "vga", "vnc", "parallel", "net", "nic", "device", "fw_cfg", "global");
+                "name", "monitor", "vga", "vnc", "parallel", "net", "nic", "device", "fw_cfg", "global", "drive", "chardev");
         supported(false, "h", "help", "version", "enable-kvm", "nographic", "nodefaults", "no-reboot", "no-user-config",
                 "S");
 
-        withArg("jkvm has no disks", "drive", "blockdev", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "mtdblock",
+        withArg("jkvm's disks are -drive if=virtio or if=none", "blockdev", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "mtdblock",
                 "sd", "pflash", "iscsi");
-        flags("jkvm has no disks", "snapshot", "no-fd-bootchk");
+        flags("jkvm's disks are -drive if=virtio or if=none", "snapshot", "no-fd-bootchk");
         withArg("jkvm has no file sharing with the host", "fsdev", "virtfs");
         withArg("jkvm has no network devices", "netdev");
-        withArg("jkvm has no character devices besides -serial stdio, file:PATH, null and none", "chardev");
         withArg("jkvm has no monitor", "qmp", "qmp-pretty", "mon");
         withArg("jkvm has no gdb stub", "gdb");
         flags("jkvm has no gdb stub", "s");

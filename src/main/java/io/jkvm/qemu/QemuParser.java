@@ -17,13 +17,23 @@ import java.util.regex.Pattern;
  * argument; in the second, {@code -h}, {@code -version}, {@code -machine help} and {@code -accel help}
  * act at once; -append/-initrd without -kernel is checked after it, then {@code -cpu help} and
  * {@code -device help}, then the machine ({@code -cpu} model, {@code -smp}, accelerator). Unlike
- * QEMU, jkvm checks -machine and -device properties as it meets them, and refuses the options it
- * lacks where they stand (so {@code -drive x -version} is refused, where QEMU prints its version).
+ * QEMU, jkvm checks -machine, -device, -drive and -chardev properties as it meets them, and refuses the
+ * options it lacks where they stand (so {@code -hda x -version} is refused, where QEMU prints its version).
+ * What depends on the whole line is settled at the end, in QEMU's order: -chardev stdio against the
+ * serial ports and the monitor, the drives' interfaces (the machine's default), then the devices in the
+ * order QEMU creates them ({@link QemuDeviceParser#resolve}).
  */
 final class QemuParser {
     private static final Pattern PC_VERSIONED = Pattern.compile("pc-i440fx-(\\d+)\\.(\\d+)");
 
     private static final int MAX_SERIALS = 2;
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
+
+    /** QEMU 7.2's chardev backends ({@code -chardev help}). */
+    private static final Set<String> CHARDEV_BACKENDS = Set.of("stdio", "ringbuf", "mux", "pipe", "qemu-vdagent", "null",
+            "msmouse", "socket", "vc", "parallel", "udp", "memory", "file", "serial", "wctablet", "pty", "testdev",
+            "tty", "console", "braille", "spicevmc", "spiceport", "dbus");
 
     private final List<String> args;
     private int next;
@@ -49,6 +59,10 @@ final class QemuParser {
     private boolean monitorGiven;
     private String name;
     private final QemuDeviceParser devices = new QemuDeviceParser();
+    private final QemuDriveParser drives = new QemuDriveParser();
+    private QemuChardev chardev;
+    private boolean chardevHelp;
+    private String serialStdioOption;  // the -serial stdio as written, for QEMU's message about stdio
     private final List<FwCfgItem> fwCfg = new ArrayList<>();
     private String pitLostTickPolicy = "delay";
     private final List<String> warnings = new ArrayList<>();
@@ -63,8 +77,8 @@ final class QemuParser {
             String option = args.get(next++);
             if (option.isEmpty() || option.charAt(0) != '-') {
                 throw new QemuUsageException((option.isEmpty() ? "''" : option)
-                        + ": jkvm has no disks (QEMU takes an argument that is not an option"
-                        + " as a disk image)");
+                        + ": not supported by jkvm (QEMU takes an argument that is not an option as an IDE disk image:"
+                        + " use -drive file=PATH,if=virtio,format=raw)");
             }
             QemuAction action = option(option, optionName(option));
             if (action != null) return QemuCommandLine.defaults(action, null);
@@ -133,6 +147,8 @@ final class QemuParser {
             case "parallel" -> none(option, "jkvm has no parallel port");
             case "net", "nic" -> none(option, "jkvm has no network devices");
             case "device" -> devices.add(option, value(option));
+            case "drive" -> drives.add(option, value(option));
+            case "chardev" -> chardev(option, value(option));
             case "fw_cfg" -> fwCfg(option, value(option));
             case "global" -> global(option, value(option));
             case "S" -> throw fail(option,
@@ -152,6 +168,7 @@ final class QemuParser {
         if (kernel == null && initrd != null) throw new QemuUsageException("-initrd only allowed with -kernel option");
         if (cpuOption != null && QemuSuboptions.isHelp(cpuOption)) return QemuCommandLine.defaults(QemuAction.CPU_HELP, null);
         if (devices.helpRequested()) return QemuCommandLine.defaults(QemuAction.DEVICE_HELP, devices.helpDriver());
+        if (chardevHelp) return QemuCommandLine.defaults(QemuAction.CHARDEV_HELP, null);
 
         String cpu = cpuOption == null ? null : cpu(cpuOptionName, cpuOption);
         QemuSmp smp;
@@ -170,6 +187,20 @@ final class QemuParser {
         // vl.c qemu_disable_default_devices / qemu_create_default_devices, without the parallel port.
         boolean defaultSerial = !serialGiven && !noDefaults;
         boolean defaultMonitor = !monitorGiven && !noDefaults;
+        if (chardev != null) {
+            // QEMU opens -chardev before the serial ports and the monitor, which then find stdio taken.
+            if (serialStdioOption != null) {
+                throw new QemuUsageException(serialStdioOption + " stdio: cannot use stdio by multiple character devices"
+                        + " (-chardev stdio has it)");
+            }
+            if (noGraphic && (defaultSerial || defaultMonitor)) {
+                throw new QemuUsageException("-nographic: cannot use stdio by multiple character devices (-nographic puts "
+                        + (defaultSerial ? "the serial port and " : "") + "QEMU's monitor on stdio, which -chardev stdio"
+                        + " has: add -nodefaults" + (defaultSerial ? "" : " or -monitor none") + ")");
+            }
+        }
+        List<QemuDrive> driveList = drives.resolve(machine);
+        List<QemuDevice> deviceList = devices.resolve(machine, driveList, chardev == null ? null : chardev.id());
         boolean stdioMux = false;
         List<SerialBackend> resolved = new ArrayList<>(serials);
         if (noGraphic) {
@@ -187,7 +218,8 @@ final class QemuParser {
         // QEMU 7.2 boots an empty -initrd as no initrd (it still needs -kernel, checked above).
         String initrdFile = initrd == null || initrd.isEmpty() ? null : initrd;
         return new QemuCommandLine(QemuAction.RUN, null, machine, cpu, memory, smp, kernel, initrdFile, append, resolved,
-                stdioMux, noGraphic, displayNone, noDefaults, noReboot, name, devices.devices(), fwCfg, pitLostTickPolicy, warnings);
+                stdioMux, noGraphic, displayNone, noDefaults, noReboot, name, deviceList, fwCfg, pitLostTickPolicy, warnings,
+                driveList, chardev);
     }
 
     // ---- option handlers ----
@@ -340,6 +372,7 @@ final class QemuParser {
                 throw fail(option, arg, "cannot use stdio by multiple character devices");
             }
             backend = SerialBackend.STDIO;
+            serialStdioOption = option;
         } else if (arg.equals("null")) {
             backend = SerialBackend.NULL;
         } else if (arg.startsWith("file:")) {
@@ -356,6 +389,46 @@ final class QemuParser {
             throw fail(option, arg, "jkvm has two serial ports (COM1, COM2): at most two -serial");
         }
         serials.add(backend);
+    }
+
+    /** {@code -chardev}: only the stdio backend (chardev/char.c qemu_chr_new_from_opts, char-stdio.c). */
+    private void chardev(String option, String arg) {
+        Parsed parsed = QemuSuboptions.opts(arg, "backend");
+        String backend = parsed.get("backend");
+        if (backend != null && QemuSuboptions.isHelp(backend)) {
+            chardevHelp = true;
+            return;
+        }
+        // QemuOpts checks the id as it creates the options; char.c then wants an id, a backend, and the
+        // backend's own options.
+        String id = parsed.get("id");
+        if (id != null && !ID.matcher(id).matches()) throw fail(option, arg, "Parameter 'id' expects an identifier");
+        if (id == null) throw fail(option, arg, "chardev: no id specified");
+        if (backend == null) throw fail(option, arg, "chardev: \"" + id + "\" missing backend");
+        if (!backend.equals("stdio")) {
+            if (CHARDEV_BACKENDS.contains(backend)) {
+                throw fail(option, arg, "not supported by jkvm (jkvm's -chardev backend is stdio)");
+            }
+            throw fail(option, arg, "'" + backend + "' is not a valid char driver name");
+        }
+        boolean signal = true;
+        for (Pair p : parsed.pairs()) {
+            switch (p.key()) {
+                case "backend", "id" -> { }
+                case "signal" -> signal = QemuDriveParser.bool(option, arg, "signal", p.value());
+                case "mux" -> {
+                    if (QemuDriveParser.bool(option, arg, "mux", p.value())) {
+                        throw fail(option, arg, "not supported by jkvm (mux=on: jkvm connects stdio to one virtconsole)");
+                    }
+                }
+                case "logfile", "logappend" -> throw fail(option, arg, "not supported by jkvm (chardev option '" + p.key()
+                        + "': -chardev stdio takes id, signal and mux=off)");
+                default -> throw fail(option, arg, "Invalid parameter '" + p.key() + "'");
+            }
+        }
+        if (chardev != null && chardev.id().equals(id)) throw fail(option, arg, "Duplicate ID '" + id + "' for chardev");
+        if (chardev != null) throw fail(option, arg, "cannot use stdio by multiple character devices");
+        chardev = new QemuChardev(id, signal);
     }
 
     private void name(String option, String arg) {

@@ -22,7 +22,7 @@ package io.jkvm.virtio;
  * a broken queue ({@link io.jkvm.virtio.queue.SplitQueue#broken()}) is reported through
  * {@link Activation#needsReset()}.
  *
- * <p>Copy {@code VirtioRng}, the simplest device, to start a new one.
+ * <p>Copy {@link io.jkvm.virtio.rng.RngDevice}, the simplest device, to start a new one.
  */
 public interface VirtioDevice extends AutoCloseable {
 
@@ -78,6 +78,13 @@ public interface VirtioDevice extends AutoCloseable {
      * keep what they already did (a write that reached the file stays written).
      */
     void reset();
+
+    /**
+     * The transport gives the device a way to have its own device thread look at queue n
+     * ({@link QueueNotifier#kick}), for events from the host side rather than the driver (console
+     * input arriving). Called once, before the driver can reach the device. Most devices ignore it.
+     */
+    default void connectKick(java.util.function.IntConsumer kick) {}
 
     /** The VM ends: finish or drop what is in flight, flush (a disk's writes reach the file), release host resources. */
     @Override

@@ -100,8 +100,10 @@ class QemuMainTest {
         assertEquals(0, QemuMain.execute("-device", "help"));
         assertEquals("", stderr());
         List<String> lines = stdout().lines().toList();
-        assertEquals("Misc devices:", lines.get(0));
-        assertEquals(List.of("name \"isa-debug-exit\"", "name \"pc-testdev\"", "name \"pci-testdev\""),
+        assertEquals("Storage devices:", lines.get(0));
+        assertEquals(List.of("name \"virtio-blk-device\"", "name \"virtio-blk-pci\"", "name \"virtconsole\"",
+                        "name \"virtio-serial-device\"", "name \"virtio-serial-pci\"", "name \"isa-debug-exit\"",
+                        "name \"pc-testdev\"", "name \"pci-testdev\"", "name \"virtio-rng-device\"", "name \"virtio-rng-pci\""),
                 lines.stream().filter(l -> l.startsWith("name ")).map(l -> l.substring(0, l.indexOf(','))).toList());
     }
 
@@ -136,6 +138,28 @@ class QemuMainTest {
     void missingKernelFile() {
         Path gone = tmp.resolve("bzImage");
         assertEquals("jkvm-qemu: kernel " + gone + " does not exist", refused("-kernel", gone.toString(), "-serial", "stdio"));
+    }
+
+    @Test
+    void missingDriveImage() {
+        Path gone = tmp.resolve("disk.img");
+        assertEquals("jkvm-qemu: -drive file=" + gone + ",if=virtio,format=raw: Could not open '" + gone
+                        + "': No such file or directory",
+                refused("-kernel", guest("mb_hello.bin"), "-drive", "file=" + gone + ",if=virtio,format=raw"));
+    }
+
+    @Test
+    void virtioOnTheWrongMachine() {
+        assertEquals("jkvm-qemu: -device virtio-rng-pci: No 'PCI' bus found for device 'virtio-rng-pci' (microvm has"
+                + " virtio-mmio: use virtio-rng-device)", refused("-kernel", guest("mb_hello.bin"), "-M", "microvm",
+                "-device", "virtio-rng-pci"));
+    }
+
+    @Test
+    void chardevHelp() {
+        assertEquals(0, QemuMain.execute("-chardev", "help"));
+        assertEquals("Available chardev backend types: \n  stdio\n", stdout());
+        assertEquals("", stderr());
     }
 
     // ---- status mapping ----

@@ -119,7 +119,7 @@ class VmConfigTest {
         for (int i = 0; i < 8; i++) eight.virtio(new VirtioSpec.Rng(0));
         VmConfig.Builder kernel = VmConfig.builder().multiboot(new MultibootKernel(new byte[1], "k", "", java.util.List.of()));
         accepted(kernel.pcOptions(eight.build()));
-        accepted(kernel.machine(MachineType.PC).pcOptions(eight.virtio(new VirtioSpec.Console()).build()));
+        accepted(kernel.machine(MachineType.PC).pcOptions(eight.virtio(new VirtioSpec.Console(io.jkvm.devices.ByteSink.NONE)).build()));
         assertEquals("the microvm machine has 8 virtio-mmio slots, not 9: give fewer virtio devices, or --machine pc",
                 rejected(kernel.machine(MachineType.MICROVM).pcOptions(eight.build())));
     }

@@ -94,7 +94,7 @@ class PcBootTest {
         for (io.jkvm.config.MachineType machine : io.jkvm.config.MachineType.values()) {
             if (!machine.pcFamily()) continue;
             io.jkvm.config.PcOptions options = io.jkvm.config.PcOptions.builder()
-                    .virtio(new io.jkvm.config.VirtioSpec.Rng(0)).virtio(new io.jkvm.config.VirtioSpec.Console()).build();
+                    .virtio(new io.jkvm.config.VirtioSpec.Rng(0)).virtio(new io.jkvm.config.VirtioSpec.Console(io.jkvm.devices.ByteSink.NONE)).build();
             VmConfig config = VmConfig.builder().machine(machine).memory(RAM).pcOptions(options)
                     .multiboot(new MultibootKernel(MultibootImages.elf32(), "elf32", "", List.of())).build();
             try (GuestMemory m = GuestMemory.allocate(Layout.ramRanges(RAM))) {

@@ -72,7 +72,7 @@ class QemuOptionTableTest {
         }
         assertEquals(Set.of("machine", "M", "cpu", "accel", "smp", "m", "kernel", "initrd", "append", "serial", "display",
                 "name", "monitor", "vga", "vnc", "parallel", "net", "nic", "device", "fw_cfg", "global", "h", "help",
-                "version", "enable-kvm", "nographic", "nodefaults", "no-reboot", "no-user-config", "S"), supported);
+                "version", "enable-kvm", "nographic", "nodefaults", "no-reboot", "no-user-config", "S", "drive", "chardev"), supported);
     }
 
     /** Every option reaches a handler: none falls through to "not supported" without a reason. */

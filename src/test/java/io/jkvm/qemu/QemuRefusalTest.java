@@ -42,21 +42,19 @@ class QemuRefusalTest {
                 arguments(List.of("-m"), "-m: requires an argument"),
                 arguments(List.of("-device"), "-device: requires an argument"),
                 arguments(List.of("-append"), "-append: requires an argument"),
-                arguments(List.of("disk.img"), "disk.img: jkvm has no disks (QEMU takes an argument that is not an option as a disk image)"),
-                arguments(List.of(""), "'': jkvm has no disks (QEMU takes an argument that is not an option as a disk image)"),
+                arguments(List.of("disk.img"), "disk.img: not supported by jkvm (QEMU takes an argument that is not an option as an IDE disk image: use -drive file=PATH,if=virtio,format=raw)"),
+                arguments(List.of(""), "'': not supported by jkvm (QEMU takes an argument that is not an option as an IDE disk image: use -drive file=PATH,if=virtio,format=raw)"),
                 arguments(List.of("-S"), "-S: jkvm starts the guest at once; -S (start stopped) needs a monitor, which jkvm does not have"),
-                arguments(List.of("-drive", "file=x.img"), "-drive: not supported by jkvm (jkvm has no disks)"),
-                arguments(List.of("-hda", "x.img"), "-hda: not supported by jkvm (jkvm has no disks)"),
-                arguments(List.of("-cdrom", "x.iso"), "-cdrom: not supported by jkvm (jkvm has no disks)"),
+                arguments(List.of("-hda", "x.img"), "-hda: not supported by jkvm (jkvm's disks are -drive if=virtio or if=none)"),
+                arguments(List.of("-cdrom", "x.iso"), "-cdrom: not supported by jkvm (jkvm's disks are -drive if=virtio or if=none)"),
                 arguments(List.of("-netdev", "user,id=n"), "-netdev: not supported by jkvm (jkvm has no network devices)"),
-                arguments(List.of("-chardev", "stdio,id=c"), "-chardev: not supported by jkvm (jkvm has no character devices besides -serial stdio, file:PATH, null and none)"),
                 arguments(List.of("-qmp", "stdio"), "-qmp: not supported by jkvm (jkvm has no monitor)"),
                 arguments(List.of("-gdb", "tcp::1234"), "-gdb: not supported by jkvm (jkvm has no gdb stub)"),
                 arguments(List.of("-s"), "-s: not supported by jkvm (jkvm has no gdb stub)"),
                 arguments(List.of("-d", "int"), "-d: not supported by jkvm (jkvm has no QEMU log)"),
                 arguments(List.of("-daemonize"), "-daemonize: not supported by jkvm (jkvm always runs in the foreground)"),
                 arguments(List.of("-bios", "x.bin"), "-bios: not supported by jkvm (jkvm has no firmware: it boots the -kernel image directly)"),
-                arguments(List.of("-snapshot"), "-snapshot: not supported by jkvm (jkvm has no disks)"),
+                arguments(List.of("-snapshot"), "-snapshot: not supported by jkvm (jkvm's disks are -drive if=virtio or if=none)"),
                 arguments(List.of("-overcommit", "mem-lock=on"), "-overcommit: not supported by jkvm"),
                 arguments(List.of("--object", "x"), "--object: not supported by jkvm (jkvm has no user-creatable objects)"),
                 // -cpu
@@ -136,9 +134,9 @@ class QemuRefusalTest {
                 arguments(List.of("-name", "g,debug-threads=maybe"), "-name g,debug-threads=maybe: Parameter 'debug-threads' expects 'on' or 'off'"),
                 arguments(List.of("-name", "g,foo=1"), "-name g,foo=1: Invalid parameter 'foo'"),
                 // -device
-                arguments(List.of("-device", "virtio-net-pci"), "-device virtio-net-pci: 'virtio-net-pci' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev and pci-testdev; see -device help)"),
-                arguments(List.of("-device", "isa-serial,chardev=c"), "-device isa-serial,chardev=c: 'isa-serial' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev and pci-testdev; see -device help)"),
-                arguments(List.of("-device", "foo,help"), "-device foo,help: 'foo' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev and pci-testdev; see -device help)"),
+                arguments(List.of("-device", "virtio-net-pci"), "-device virtio-net-pci: 'virtio-net-pci' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev, pci-testdev, virtio-blk-pci, virtio-blk-device, virtio-rng-pci, virtio-rng-device, virtio-serial-pci, virtio-serial-device and virtconsole; see -device help)"),
+                arguments(List.of("-device", "isa-serial,chardev=c"), "-device isa-serial,chardev=c: 'isa-serial' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev, pci-testdev, virtio-blk-pci, virtio-blk-device, virtio-rng-pci, virtio-rng-device, virtio-serial-pci, virtio-serial-device and virtconsole; see -device help)"),
+                arguments(List.of("-device", "foo,help"), "-device foo,help: 'foo' is not a jkvm device (jkvm has isa-debug-exit, pc-testdev, pci-testdev, virtio-blk-pci, virtio-blk-device, virtio-rng-pci, virtio-rng-device, virtio-serial-pci, virtio-serial-device and virtconsole; see -device help)"),
                 arguments(List.of("-device", "iobase=1"), "-device iobase=1: Parameter 'driver' is missing"),
                 arguments(List.of("-device", "{\"driver\":\"pc-testdev\"}"), "-device {\"driver\":\"pc-testdev\"}: not supported by jkvm (JSON -device)"),
                 arguments(List.of("-device", "isa-debug-exit,foo=1"), "-device isa-debug-exit,foo=1: Property 'isa-debug-exit.foo' not found"),
@@ -195,7 +193,7 @@ class QemuRefusalTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"drive", "blockdev", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "netdev", "chardev",
+    @ValueSource(strings = {"blockdev", "hda", "hdb", "hdc", "hdd", "fda", "fdb", "cdrom", "netdev",
             "qmp", "mon", "gdb", "s", "d", "D", "daemonize", "snapshot", "bios", "boot", "usb", "usbdevice", "object", "numa",
             "icount", "rtc", "L", "pidfile", "loadvm", "incoming", "trace", "mem-path", "mem-prealloc", "no-acpi", "no-hpet",
             "no-shutdown", "action", "spice", "k", "audiodev", "tpmdev", "debugcon", "smbios", "acpitable", "uuid", "set",
@@ -240,23 +238,23 @@ class QemuRefusalTest {
     @Test
     void unknownOptionsAndMissingArgumentsComeFirst() {
         // QEMU's first pass looks up every option before any is acted on (checked with the 7.2 binary).
-        assertEquals("-foo: invalid option", refusal(List.of("-foo", "-cpu", "qemu64", "-drive", "x")));
-        assertEquals("-foo: invalid option", refusal(List.of("-drive", "x", "-foo")));
+        assertEquals("-foo: invalid option", refusal(List.of("-foo", "-cpu", "qemu64", "-hda", "x")));
+        assertEquals("-foo: invalid option", refusal(List.of("-hda", "x", "-foo")));
         assertEquals("-foo: invalid option", refusal(List.of("-version", "-foo")));
         assertEquals("-foo: invalid option", refusal(List.of("-h", "-m", "0", "-foo")));
         assertEquals("-m: requires an argument", refusal(List.of("-version", "-m")));
         assertEquals("-m: requires an argument", refusal(List.of("-cpu", "qemu64", "-m")));
-        assertEquals("-drive: not supported by jkvm (jkvm has no disks)", refusal(List.of("-drive", "-version")),
-                "-version is -drive's argument");
+        assertEquals("-hda: not supported by jkvm (jkvm's disks are -drive if=virtio or if=none)", refusal(List.of("-hda", "-version")),
+                "-version is -hda's argument");
         assertEquals("-foo: invalid option", refusal(List.of("disk.img", "-foo")), "disk images are not looked at in pass 1");
     }
 
     @Test
     void otherwiseTheFirstProblemIsReported() {
-        assertEquals("-drive: not supported by jkvm (jkvm has no disks)", refusal(List.of("-drive", "x", "-cpu", "qemu64")));
-        assertEquals("-m 0: memory size must be greater than zero", refusal(List.of("-m", "0", "-drive", "x")));
-        assertEquals("disk.img: jkvm has no disks (QEMU takes an argument that is not an option as a disk image)",
-                refusal(List.of("disk.img", "-drive", "x")));
+        assertEquals("-hda: not supported by jkvm (jkvm's disks are -drive if=virtio or if=none)", refusal(List.of("-hda", "x", "-cpu", "qemu64")));
+        assertEquals("-m 0: memory size must be greater than zero", refusal(List.of("-m", "0", "-hda", "x")));
+        assertEquals("disk.img: not supported by jkvm (QEMU takes an argument that is not an option as an IDE disk image: use -drive file=PATH,if=virtio,format=raw)",
+                refusal(List.of("disk.img", "-hda", "x")));
     }
 
     @Test

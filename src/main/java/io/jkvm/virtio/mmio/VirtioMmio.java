@@ -116,6 +116,7 @@ public final class VirtioMmio implements BusDevice, AutoCloseable {
         this.transport = new VirtioTransport(device, host.memory(), interrupt, log);
         this.notifier = new QueueNotifier(device, host);
         transport.kickWith(notifier::kick);
+        device.connectKick(notifier::kick);
         try {
             // §4.2.3.3: the driver writes the queue index to QueueNotify (no VIRTIO_F_NOTIFICATION_DATA).
             for (int q = 0; q < device.queueCount(); q++) notifier.bind(q, IoEvent.mmio(base + QUEUE_NOTIFY, 4).matching(q));

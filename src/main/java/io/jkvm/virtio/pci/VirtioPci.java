@@ -135,6 +135,7 @@ public final class VirtioPci implements PciDevice, AutoCloseable {
         common = new CommonConfig(transport, queues + 1, this::clearIsr);
         notifier = new QueueNotifier(device, host);
         transport.kickWith(notifier::kick);
+        device.connectKick(notifier::kick);
         config.setDeviceDecodeListener(this::rebind);
     }
 
