@@ -72,7 +72,7 @@ append="console=ttyS0 quiet panic=-1"
 report=$B/virtio-blk.md
 : >"$report"
 say() { echo "$*" | tee -a "$report"; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else printf "%.2f\n", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 say "# virtio-blk: jkvm against QEMU, $(date -u +%Y-%m-%dT%H:%MZ)"
 say ""
