@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * described in the DSDT) and on pc (virtio-pci). One boot per machine checks everything
  * ({@link VirtioGuest#CHECKS}): a read-write and a read-only disk ({@code --drive}), the shell
  * session on hvc0 ({@code --console virtio}, {@code console=hvc0}: the test types on jkvm's stdin
- * and reads its stdout), /dev/hwrng ({@code --rng}); the host then reads the images. A second
+ * and reads its stdout), /dev/hwrng ({@code --rng} on microvm, {@code --rng-rate 4096} on pc);
+ * the host then reads the images. A second
  * test kills jkvm (SIGKILL) right after the guest's flush returned: the flushed data is in the
  * image.
  *
@@ -59,9 +61,10 @@ class LinuxVirtioTest {
         Path kernel = DebianKernel.path();
         Path initrd = Files.write(dir.resolve("initramfs.cpio"), VirtioInitramfs.build(kernel, VirtioGuest.CHECKS));
         VirtioGuest.Disks disks = VirtioGuest.disks(dir);
-        VirtioGuest.Session s = VirtioGuest.session(VirtioGuest.jkvmRun(machine, kernel, initrd, List.of(
-                "--drive", "file=" + disks.rw() + ",id=rw", "--drive", "file=" + disks.ro() + ",readonly=on,id=ro",
-                "--console", "virtio", "--rng")), null);
+        List<String> options = new ArrayList<>(List.of("--drive", "file=" + disks.rw() + ",id=rw",
+                "--drive", "file=" + disks.ro() + ",readonly=on,id=ro", "--console", "virtio"));
+        options.addAll(machine.equals("pc") ? List.of("--rng-rate", "4096") : List.of("--rng"));
+        VirtioGuest.Session s = VirtioGuest.session(VirtioGuest.jkvmRun(machine, kernel, initrd, options), null);
         String who = "jkvm run --machine " + machine;
         assertEquals(VirtioGuest.expected(VirtioGuest.moduleCount(kernel), VirtioGuest.transport(machine)), s.lines(),
                 who + ": the guest's lines\n" + s.shown());
@@ -76,10 +79,8 @@ class LinuxVirtioTest {
         Path initrd = Files.write(dir.resolve("initramfs.cpio"), VirtioInitramfs.build(kernel, DURABILITY));
         VirtioGuest.Disks disks = VirtioGuest.disks(dir);
         // The console stays on COM1 (the kernel's ttyS0): this test is about the disk alone.
-        ProcessBuilder pb = VirtioGuest.jkvmRun("microvm", kernel, initrd, List.of("--drive", "file=" + disks.rw()));
-        int append = pb.command().indexOf("--append") + 1;
-        pb.command().set(append, "console=ttyS0 quiet panic=-1");
-        VirtioGuest.Session s = VirtioGuest.session(pb, VirtioGuest.MARK + "flushed");
+        VirtioGuest.Session s = VirtioGuest.session(VirtioGuest.jkvmRun("microvm", kernel, initrd, "console=ttyS0 quiet panic=-1",
+                List.of("--drive", "file=" + disks.rw())), VirtioGuest.MARK + "flushed");
         assertTrue(s.killed(), "the guest never said it flushed\n" + s.shown());
         byte[] image = Files.readAllBytes(disks.rw());
         int at = (int) VirtioGuest.PATTERN_OFFSET;

@@ -202,11 +202,16 @@ final class VirtioGuest {
 
     /** {@code jkvm run} (jkvm's own CLI) on the compiled classes, with {@code options} after the kernel's. */
     static ProcessBuilder jkvmRun(String machine, Path kernel, Path initrd, List<String> options) {
+        return jkvmRun(machine, kernel, initrd, APPEND, options);
+    }
+
+    /** The same with another kernel command line. */
+    static ProcessBuilder jkvmRun(String machine, Path kernel, Path initrd, String append, List<String> options) {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), "io.jkvm.cli.Main", "run", "--kernel", kernel.toString(),
                 "--initrd", initrd.toString(), "--memory", MEMORY_MIB + "M", "--machine", machine,
-                "--host-profile", "none", "--timeout", BOOT_TIMEOUT_S + "s", "--append", APPEND));
+                "--host-profile", "none", "--timeout", BOOT_TIMEOUT_S + "s", "--append", append));
         cmd.addAll(options);
         return new ProcessBuilder(cmd);
     }
