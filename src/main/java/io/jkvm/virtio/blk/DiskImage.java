@@ -48,6 +48,7 @@ public final class DiskImage implements AutoCloseable {
     private final long size;
     private final Arena arena = Arena.ofShared();
     private MemorySegment zeros;
+    private MemorySegment zerosIov;
     /** Cleared when the file system answers EOPNOTSUPP, so the next requests skip the call; tests clear it too. */
     boolean punchHole = true, zeroRange = true;
     private boolean closed;
@@ -210,10 +211,15 @@ public final class DiskImage implements AutoCloseable {
     }
 
     private int writeZeros(long at, long length) {
-        if (zeros == null) zeros = arena.allocate(ZEROS, 4096); // once per disk, zeroed by allocate
+        if (zeros == null) { // once per disk, zeroed by allocate
+            zeros = arena.allocate(ZEROS, 4096);
+            zerosIov = arena.allocate(Libc.IOVEC_SIZE, 8);
+        }
         while (length > 0) {
             long n = Math.min(length, ZEROS);
-            int r = write(at, zeros, 0, n);
+            zerosIov.set(ValueLayout.JAVA_LONG, 0, zeros.address());
+            zerosIov.set(ValueLayout.JAVA_LONG, 8, n);
+            int r = writev(at, zerosIov, 1, n);
             if (r < 0) return r;
             at += n;
             length -= n;
