@@ -60,9 +60,10 @@ public final class Libc {
     /** x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
     static final class Nr {
         static final long READ = 0, WRITE = 1, CLOSE = 3, MMAP = 9, MUNMAP = 11, RT_SIGACTION = 13,
-                RT_SIGPROCMASK = 14, IOCTL = 16, PREAD64 = 17, PWRITE64 = 18, GETPID = 39, FCNTL = 72,
+                RT_SIGPROCMASK = 14, IOCTL = 16, GETPID = 39, FCNTL = 72,
                 FDATASYNC = 75, RT_SIGTIMEDWAIT = 128, GETTID = 186, EPOLL_WAIT = 232, EPOLL_CTL = 233,
-                TGKILL = 234, OPENAT = 257, FALLOCATE = 285, EVENTFD2 = 290, EPOLL_CREATE1 = 291;
+                TGKILL = 234, OPENAT = 257, FALLOCATE = 285, EVENTFD2 = 290, EPOLL_CREATE1 = 291, PREADV = 295,
+                PWRITEV = 296;
 
         private Nr() {}
     }
@@ -193,26 +194,33 @@ public final class Libc {
 
     // ---- disk images: positional I/O, fdatasync, fallocate, open file description locks ----
 
+    /** {@code struct iovec} (uio.h): le64 iov_base, le64 iov_len; 16 bytes. */
+    public static final long IOVEC_SIZE = 16;
+    /** IOV_MAX (limits.h, UIO_MAXIOV): the most iovecs one preadv/pwritev takes. */
+    public static final int IOV_MAX = 1024;
+
     /**
-     * pread64(2) of {@code length} bytes at file offset {@code fileOffset} into {@code segment}
-     * from {@code segmentOffset}: bytes read (0 at end of file), or -errno. Allocates nothing.
+     * preadv(2) into the {@code count} {@code struct iovec}s at the start of {@code iov}, from file
+     * offset {@code fileOffset}: bytes read (0 at end of file), or -errno. The caller vouches
+     * that every iovec names memory that stays mapped during the call (guest RAM, checked).
      *
-     * @throws IndexOutOfBoundsException when the span is not inside {@code segment}
+     * @throws IndexOutOfBoundsException when {@code count} iovecs do not fit in {@code iov} or exceed IOV_MAX
      */
-    public static long pread(MemorySegment state, int fd, MemorySegment segment, long segmentOffset, long length,
-                             long fileOffset) {
-        java.util.Objects.checkFromIndexSize(segmentOffset, length, segment.byteSize());
-        long r = syscall(state, Nr.PREAD64, fd, segment.address() + segmentOffset, length, fileOffset, 0, 0);
-        Reference.reachabilityFence(segment);
+    public static long preadv(MemorySegment state, int fd, MemorySegment iov, int count, long fileOffset) {
+        java.util.Objects.checkFromIndexSize(0, count * IOVEC_SIZE, iov.byteSize());
+        java.util.Objects.checkIndex(count, IOV_MAX + 1);
+        // x86-64 preadv(fd, vec, vlen, pos_l, pos_h): a 64-bit kernel takes the whole offset in pos_l.
+        long r = syscall(state, Nr.PREADV, fd, iov.address(), count, fileOffset, 0, 0);
+        Reference.reachabilityFence(iov);
         return r;
     }
 
-    /** pwrite64(2): the mirror of {@link #pread}; bytes written, or -errno. */
-    public static long pwrite(MemorySegment state, int fd, MemorySegment segment, long segmentOffset, long length,
-                              long fileOffset) {
-        java.util.Objects.checkFromIndexSize(segmentOffset, length, segment.byteSize());
-        long r = syscall(state, Nr.PWRITE64, fd, segment.address() + segmentOffset, length, fileOffset, 0, 0);
-        Reference.reachabilityFence(segment);
+    /** pwritev(2): the mirror of {@link #preadv}; bytes written, or -errno. */
+    public static long pwritev(MemorySegment state, int fd, MemorySegment iov, int count, long fileOffset) {
+        java.util.Objects.checkFromIndexSize(0, count * IOVEC_SIZE, iov.byteSize());
+        java.util.Objects.checkIndex(count, IOV_MAX + 1);
+        long r = syscall(state, Nr.PWRITEV, fd, iov.address(), count, fileOffset, 0, 0);
+        Reference.reachabilityFence(iov);
         return r;
     }
 

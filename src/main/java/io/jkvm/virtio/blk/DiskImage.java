@@ -7,6 +7,7 @@ import io.jkvm.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 /**
  * The host side of a virtio-blk disk: a raw image file, open on one fd for the VM's life and
  * locked against other writers. Reads and writes go straight between the file and guest RAM
- * ({@code pread}/{@code pwrite} on the guest buffer's host address: no copy, no allocation);
+ * ({@code preadv}/{@code pwritev} on the guest buffers' host addresses: no copy, no allocation);
  * flush is {@code fdatasync}; discard punches a hole and write-zeroes zeroes a range
  * ({@code fallocate(2)}), writing zeros where the file system cannot.
  *
@@ -47,6 +48,7 @@ public final class DiskImage implements AutoCloseable {
     private final long size;
     private final Arena arena = Arena.ofShared();
     private MemorySegment zeros;
+    private MemorySegment zerosIov;
     /** Cleared when the file system answers EOPNOTSUPP, so the next requests skip the call; tests clear it too. */
     boolean punchHole = true, zeroRange = true;
     private boolean closed;
@@ -131,34 +133,44 @@ public final class DiskImage implements AutoCloseable {
     public long sectors() { return size / SECTOR_SIZE; }
 
     /**
-     * Reads {@code length} bytes at file offset {@code at} into {@code dst} from {@code dstOffset}:
-     * 0, or -errno (-EIO when the file ended early: it shrank under the VM).
+     * Reads {@code length} bytes at file offset {@code at} into the {@code count} iovecs of
+     * {@code iov} (their lengths summing to {@code length}) with as few preadv(2) calls as the
+     * kernel allows: 0, or -errno (-EIO when the file ended early). A short transfer advances the
+     * iovecs in place and goes on.
      */
-    int read(long at, MemorySegment dst, long dstOffset, long length) {
-        MemorySegment state = Libc.callState();
-        while (length > 0) {
-            long n = Libc.pread(state, fd, dst, dstOffset, length, at);
-            if (n == -Errno.EINTR) continue;
-            if (n < 0) return (int) n;
-            if (n == 0) return -Errno.EIO;
-            at += n;
-            dstOffset += n;
-            length -= n;
-        }
-        return 0;
+    int readv(long at, MemorySegment iov, int count, long length) {
+        return vectored(at, iov, count, length, true);
     }
 
-    /** Writes {@code length} bytes of {@code src} from {@code srcOffset} at file offset {@code at}: 0 or -errno. */
-    int write(long at, MemorySegment src, long srcOffset, long length) {
+    /** Writes the {@code count} iovecs of {@code iov} ({@code length} bytes) at file offset {@code at}: 0 or -errno. */
+    int writev(long at, MemorySegment iov, int count, long length) {
+        return vectored(at, iov, count, length, false);
+    }
+
+    private int vectored(long at, MemorySegment iov, int count, long length, boolean read) {
         MemorySegment state = Libc.callState();
+        int first = 0;
         while (length > 0) {
-            long n = Libc.pwrite(state, fd, src, srcOffset, length, at);
+            MemorySegment rest = iov.asSlice(first * Libc.IOVEC_SIZE);
+            long n = read ? Libc.preadv(state, fd, rest, count - first, at) : Libc.pwritev(state, fd, rest, count - first, at);
             if (n == -Errno.EINTR) continue;
             if (n < 0) return (int) n;
             if (n == 0) return -Errno.EIO;
             at += n;
-            srcOffset += n;
             length -= n;
+            // Skip the iovecs done; shorten the one a short transfer stopped in.
+            while (n > 0 && first < count) {
+                long base = iov.get(ValueLayout.JAVA_LONG, first * Libc.IOVEC_SIZE);
+                long len = iov.get(ValueLayout.JAVA_LONG, first * Libc.IOVEC_SIZE + 8);
+                if (n >= len) {
+                    n -= len;
+                    first++;
+                } else {
+                    iov.set(ValueLayout.JAVA_LONG, first * Libc.IOVEC_SIZE, base + n);
+                    iov.set(ValueLayout.JAVA_LONG, first * Libc.IOVEC_SIZE + 8, len - n);
+                    n = 0;
+                }
+            }
         }
         return 0;
     }
@@ -199,10 +211,15 @@ public final class DiskImage implements AutoCloseable {
     }
 
     private int writeZeros(long at, long length) {
-        if (zeros == null) zeros = arena.allocate(ZEROS, 4096); // once per disk, zeroed by allocate
+        if (zeros == null) { // once per disk, zeroed by allocate
+            zeros = arena.allocate(ZEROS, 4096);
+            zerosIov = arena.allocate(Libc.IOVEC_SIZE, 8);
+        }
         while (length > 0) {
             long n = Math.min(length, ZEROS);
-            int r = write(at, zeros, 0, n);
+            zerosIov.set(ValueLayout.JAVA_LONG, 0, zeros.address());
+            zerosIov.set(ValueLayout.JAVA_LONG, 8, n);
+            int r = writev(at, zerosIov, 1, n);
             if (r < 0) return r;
             at += n;
             length -= n;

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@link BlockDevice} fed a hostile driver: the fuzzer's bytes are the queue's setup, the guest
  * memory holding its rings, descriptors, request headers and data, and a program of
  * notifications, driver writes, resets and configuration accesses. Nothing may throw (a buffer
- * outside RAM would make {@code Libc.pread}/{@code pwrite} throw on its bounds check, a bad push
+ * outside RAM would make {@code BlockRequestHandler} throw on its iovec bounds check, a bad push
  * would throw in {@link SplitQueue#push}), every notification ends (the input is finite and each
  * pass over the queue is bounded by its size), the images never change size (no write past the
  * capacity), and the read-only image never changes at all.

@@ -142,4 +142,45 @@ class DiskImageTest {
         }
         DiskImage.open(p, false).close();
     }
+
+    /** Three iovecs of 512, 1024 and 512 bytes: one pwritev, one preadv, the bytes where each iovec says. */
+    @Test
+    void vectoredWriteThenReadAcrossIovecs() throws IOException {
+        try (DiskImage d = DiskImage.open(image("v.img", 8192), false);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var data = arena.allocate(2048);
+            for (int i = 0; i < 2048; i++) data.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 7 + 3));
+            var iov = arena.allocate(3 * io.jkvm.sys.Libc.IOVEC_SIZE, 8);
+            long[][] pieces = {{0, 512}, {512, 1024}, {1536, 512}};
+            for (int i = 0; i < 3; i++) {
+                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, i * 16L, data.address() + pieces[i][0]);
+                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, i * 16L + 8, pieces[i][1]);
+            }
+            assertEquals(0, d.writev(1024, iov, 3, 2048));
+            byte[] file = Files.readAllBytes(dir.resolve("v.img"));
+            for (int i = 0; i < 2048; i++) assertEquals((byte) (i * 7 + 3), file[1024 + i], "byte " + i);
+            var back = arena.allocate(2048);
+            for (int i = 0; i < 3; i++) {
+                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, i * 16L, back.address() + pieces[i][0]);
+                iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, i * 16L + 8, pieces[i][1]);
+            }
+            assertEquals(0, d.readv(1024, iov, 3, 2048));
+            assertEquals(-1L, data.mismatch(back));
+        }
+    }
+
+    /** A file that ends inside the request: the bytes there are read, then -EIO (it shrank under the VM). */
+    @Test
+    void vectoredReadPastTheEndIsAnError() throws IOException {
+        try (DiskImage d = DiskImage.open(image("s.img", 1024), false);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var buf = arena.allocate(2048);
+            var iov = arena.allocate(2 * io.jkvm.sys.Libc.IOVEC_SIZE, 8);
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, buf.address());
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 1024);
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, buf.address() + 1024);
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, 24, 1024);
+            assertEquals(-io.jkvm.sys.Errno.EIO, d.readv(512, iov, 2, 2048));
+        }
+    }
 }
