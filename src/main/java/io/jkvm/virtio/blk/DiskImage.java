@@ -110,7 +110,8 @@ public final class DiskImage implements AutoCloseable {
         }
     }
 
-    private static JkvmException openFailure(String name, Path path, boolean readOnly, int errno) {
+    /** What a failed open(2) with {@code errno} tells the user (package-private for tests run as root, where no file is unreadable). */
+    static JkvmException openFailure(String name, Path path, boolean readOnly, int errno) {
         return switch (errno) {
             case Errno.ENOENT -> new JkvmException(name + " does not exist: check the path");
             case Errno.EISDIR -> new JkvmException(name + " is a directory: give a raw image file");
