@@ -161,15 +161,10 @@ if [[ -z "$mem" ]]; then
 fi
 cpus="${JKVM_HOST_CPUS:-$(nproc)}"
 
-# QEMU's "max" CPU without AVX: QEMU 7.2 (Debian 12's) was the first to emulate AVX/AVX2 in TCG,
-# and the JVMs that run in the emulated host (which use AVX2 in their intrinsics and JIT code when
-# CPUID offers it) crashed there now and then (SIGSEGV, SIGILL in compiled code, twice in a day)
-# where nothing else did. Without AVX they take their SSE paths, which TCG has emulated for years.
-host_cpu="max,avx=off,avx2=off,fma=off,f16c=off,vaes=off,vpclmulqdq=off"
 # Deduplicated read-write directories, each its own 9p export (tags rw0, rw1, ...).
 declare -A seen=(); rwdirs=()
 for d in "${rw[@]}"; do [[ -n "${seen[$d]:-}" ]] || { seen[$d]=1; rwdirs+=("$d"); }; done
-args=(-accel tcg,thread=multi -M q35 -cpu "$host_cpu" -smp "$cpus" -m "$mem"
+args=(-accel tcg,thread=multi -M q35 -cpu max -smp "$cpus" -m "$mem"
       -kernel "$kdir/vmlinuz" -initrd "$initrd"
       -append "console=ttyS1 quiet loglevel=4 panic=-1 jkvm.run=$run jkvm.rw=$(IFS=,; echo "${rwdirs[*]}")"
       -display none -nodefaults -no-reboot -no-user-config
