@@ -40,9 +40,12 @@ public final class FuzzGuest {
         return selector < 0xf0 ? 1 << (selector % 9) : (selector & 15) * 3;
     }
 
-    /** Writes {@code bytes} at {@code gpa} if all of it lies in the low 32 KiB of RAM. */
+    /**
+     * Writes {@code bytes} at {@code gpa} if all of it lies in the low 32 KiB and in this test's
+     * RAM (a target may give less than 32 KiB: the driver's write is then dropped, not thrown).
+     */
     static void poke(GuestMemory memory, long gpa, byte... bytes) {
-        if (gpa >= 0 && gpa + bytes.length <= LOW_END) memory.write(gpa, bytes);
+        if (gpa >= 0 && gpa + bytes.length <= LOW_END && memory.contains(gpa, bytes.length)) memory.write(gpa, bytes);
     }
 
     /** The driver's side of one queue at fixed addresses; indices start at {@code start}. */
