@@ -117,6 +117,7 @@ class PauseTest {
             vm.start();
             assertTrue(vm.resume(), "resume while running: running");
             assertThrows(IllegalStateException.class, () -> vm.registers(0), "registers of a running vCPU");
+            waitForWrites(port, 1); // the guest ran (a slow host may not have entered it yet)
             assertTrue(vm.pause());
             assertTrue(vm.pause(), "pause while paused");
             vm.stop(); // while paused: the parked threads leave
