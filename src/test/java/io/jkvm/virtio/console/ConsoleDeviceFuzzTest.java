@@ -82,7 +82,8 @@ class ConsoleDeviceFuzzTest {
                         taken += n;
                         if (n == 0) break;
                     }
-                    assertTrue(taken == Math.min(len, space) || (mode & 8) != 0, "takes what fits: " + taken + " of " + len + ", room " + space);
+                    int took = taken;
+                    assertTrue(took == Math.min(len, space) || (mode & 8) != 0, () -> "takes what fits: " + took + " of " + len + ", room " + space);
                     accepted += taken;
                 }
                 case 3 -> {

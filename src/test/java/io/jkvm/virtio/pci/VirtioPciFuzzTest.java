@@ -151,7 +151,7 @@ class VirtioPciFuzzTest {
         if (n < 1 || n > FakeVirtioDevice.MAX_QUEUE_SIZE) fail("chain of " + n + " buffers");
         for (int i = 0; i < n; i++) {
             DmaRange b = i < c.readableCount() ? c.readable(i) : c.writable(i - c.readableCount());
-            assertTrue(b.valid() && b.length() > 0 && inRam(b.gpa(), b.length()), "buffer " + b + " outside RAM");
+            assertTrue(b.valid() && b.length() > 0 && inRam(b.gpa(), b.length()), () -> "buffer " + b + " outside RAM");
         }
     }
 

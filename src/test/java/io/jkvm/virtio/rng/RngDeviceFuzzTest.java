@@ -86,7 +86,7 @@ class RngDeviceFuzzTest {
             if (rate > 0) {
                 // Exact: one second's worth at the start, then rate x elapsed (the bucket only loses at its cap).
                 long allowed = rate + Math.multiplyExact(timer.now(), rate) / 1_000_000_000L;
-                assertTrue(source.count <= allowed, source.count + " bytes given, " + allowed + " allowed");
+                assertTrue(source.count <= allowed, () -> source.count + " bytes given, " + allowed + " allowed");
             }
             assertTrue(timer.pending() <= 1, "one retry at a time");
         }
