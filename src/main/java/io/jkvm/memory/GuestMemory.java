@@ -19,13 +19,7 @@ import java.util.List;
  *
  * <p>Production RAM is anonymous {@code mmap(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)}:
  * the kernel hands out zero pages lazily as the guest touches them, so a large RAM costs
- * neither start-up time nor resident memory until used. Each region starts on a 2 MiB boundary
- * of the host's address space and is advised {@code MADV_HUGEPAGE}, as QEMU does for its RAM:
- * where the host has transparent huge pages (Debian's default mode is "madvise"), the kernel
- * backs the guest with 2 MiB pages and KVM maps them with 2 MiB nested page-table entries, which
- * needs the host address and the guest-physical address to agree modulo 2 MiB (KVM api.rst 4.35,
- * "it is recommended that the lower 21 bits of guest_phys_addr and userspace_addr be identical").
- * Tests may use heap-backed memory.
+ * neither start-up time nor resident memory until used. Tests may use heap-backed memory.
  * Closing unmaps the regions; nothing may use a view of them afterwards.
  */
 public final class GuestMemory implements AutoCloseable {
@@ -49,35 +43,16 @@ public final class GuestMemory implements AutoCloseable {
         List<MemoryRegion> made = new ArrayList<>();
         try {
             for (Range r : ranges) {
-                made.add(new MemoryRegion(made.size(), r.start(), mapHugePageAligned(r)));
+                MemorySegment host = Libc.mmap(r.size(), Libc.PROT_READ | Libc.PROT_WRITE,
+                        Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0,
+                        "guest RAM at 0x" + Long.toHexString(r.start()));
+                made.add(new MemoryRegion(made.size(), r.start(), host));
             }
         } catch (RuntimeException e) {
             made.forEach(m -> Libc.munmap(m.host()));
             throw e;
         }
         return new GuestMemory(made.toArray(MemoryRegion[]::new), true, null);
-    }
-
-    /** Host and guest addresses agree modulo this, so KVM can map 2 MiB pages (see the class comment). */
-    static final long HUGE_PAGE = 2L << 20;
-
-    /**
-     * {@code r.size()} bytes of anonymous memory at a host address congruent to {@code r.start()}
-     * modulo 2 MiB: a mapping 2 MiB larger, trimmed at both ends. A kernel without transparent
-     * huge pages refuses the advice (EINVAL); the RAM is then plain 4 KiB pages, as before.
-     */
-    private static MemorySegment mapHugePageAligned(Range r) {
-        MemorySegment wide = Libc.mmap(r.size() + HUGE_PAGE, Libc.PROT_READ | Libc.PROT_WRITE,
-                Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0,
-                "guest RAM at 0x" + Long.toHexString(r.start()));
-        long base = wide.address();
-        long offset = Math.floorMod(r.start() - base, HUGE_PAGE);
-        long start = base + offset;
-        Libc.munmap(base, offset);
-        Libc.munmap(start + r.size(), HUGE_PAGE - offset);
-        MemorySegment host = MemorySegment.ofAddress(start).reinterpret(r.size());
-        Libc.madvise(host, Libc.MADV_HUGEPAGE);
-        return host;
     }
 
     /** Off-heap memory from a confined-free arena, for tests that need no KVM. */

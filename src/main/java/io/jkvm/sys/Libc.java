@@ -62,7 +62,7 @@ public final class Libc {
         static final long READ = 0, WRITE = 1, CLOSE = 3, MMAP = 9, MUNMAP = 11, RT_SIGACTION = 13,
                 RT_SIGPROCMASK = 14, IOCTL = 16, GETPID = 39, FCNTL = 72,
                 FDATASYNC = 75, RT_SIGTIMEDWAIT = 128, GETTID = 186, EPOLL_WAIT = 232, EPOLL_CTL = 233,
-                TGKILL = 234, OPENAT = 257, MADVISE = 28, FALLOCATE = 285, EVENTFD2 = 290, EPOLL_CREATE1 = 291, PREADV = 295,
+                TGKILL = 234, OPENAT = 257, FALLOCATE = 285, EVENTFD2 = 290, EPOLL_CREATE1 = 291, PREADV = 295,
                 PWRITEV = 296;
 
         private Nr() {}
@@ -292,20 +292,7 @@ public final class Libc {
     }
 
     public static void munmap(MemorySegment mapping) {
-        munmap(mapping.address(), mapping.byteSize());
-    }
-
-    /** munmap(2) of [address, address + length), for trimming a mapping jkvm made larger. */
-    public static void munmap(long address, long length) {
-        if (length > 0) check("munmap", false, Nr.MUNMAP, address, length, 0, 0, 0, 0);
-    }
-
-    /** madvise(2) advice: back the range with transparent huge pages where the kernel can. */
-    public static final int MADV_HUGEPAGE = 14;
-
-    /** madvise(2): 0, or -errno (advice is a hint: callers decide whether a refusal matters). */
-    public static int madvise(MemorySegment range, int advice) {
-        return (int) syscall(callState(), Nr.MADVISE, range.address(), range.byteSize(), advice, 0, 0, 0);
+        check("munmap", false, Nr.MUNMAP, mapping.address(), mapping.byteSize(), 0, 0, 0, 0);
     }
 
     // ---- eventfd(2), epoll(7) ----

@@ -127,39 +127,4 @@ class GuestMemoryTest {
             assertNull(adjacent.regionOf(0xffc, 8), "accesses never cross from one region into the next");
         }
     }
-
-    /**
-     * Mapped RAM lies at host addresses congruent to its guest-physical ones modulo 2 MiB (KVM can
-     * then use 2 MiB pages), is advised MADV_HUGEPAGE where the kernel has transparent huge pages
-     * (smaps' VmFlags "hg"), and the trimmed ends of the wider mapping are gone.
-     */
-    @Test
-    void mappedRamIsHugePageAlignedAndAdvised() throws Exception {
-        long mib = 1 << 20;
-        try (GuestMemory mapped = GuestMemory.map(List.of(new GuestMemory.Range(0, 3 * mib),
-                new GuestMemory.Range(0x1_0010_0000L, 5 * mib)))) {
-            boolean thp = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage"));
-            String smaps = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/smaps"));
-            for (MemoryRegion r : mapped.regions()) {
-                long host = r.host().address();
-                assertEquals(0, Math.floorMod(host - r.guestPhysAddr(), GuestMemory.HUGE_PAGE), "host 0x" + Long.toHexString(host));
-                if (thp) { // else the advice is refused and the region may merge with a neighbour's mapping
-                    String mapping = smapsEntry(smaps, host);
-                    assertTrue(mapping.startsWith(Long.toHexString(host) + "-" + Long.toHexString(host + r.size()) + " "),
-                            "the mapping is exactly the region: " + mapping.lines().findFirst().orElse(""));
-                    assertTrue(mapping.lines().anyMatch(l -> l.startsWith("VmFlags:") && l.contains(" hg")), mapping);
-                }
-                mapped.writeLong(r.guestPhysAddr() + r.size() - 8, 42);
-                assertEquals(42, mapped.readLong(r.guestPhysAddr() + r.size() - 8));
-            }
-        }
-    }
-
-    /** The smaps entry (header line to VmFlags) of the mapping that starts at {@code host}. */
-    private static String smapsEntry(String smaps, long host) {
-        int at = smaps.indexOf("\n" + Long.toHexString(host) + "-");
-        assertTrue(at >= 0, "no mapping starts at 0x" + Long.toHexString(host));
-        int end = smaps.indexOf("VmFlags:", at);
-        return smaps.substring(at + 1, smaps.indexOf('\n', end));
-    }
 }
