@@ -218,7 +218,7 @@ qemu_pid=""
 kill "$watchdog" 2>/dev/null || true
 if [[ -s "$run/wedged" ]]; then
   echo "$me: the emulated KVM host stopped responding (no heartbeat for $(cat "$run/wedged") s): stopped it; last console lines:" >&2
-  tail -n 8 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
+  tail -n 40 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
   exit 125
 fi
 if [[ -s "$run/status" ]]; then
@@ -231,5 +231,5 @@ fi
 reason="QEMU exited with status $rc"
 [[ -s "$run/failure" ]] && reason="$(cat "$run/failure")"
 echo "$me: the emulated KVM host did not run the command: $reason; last console lines:" >&2
-tail -n 8 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
+tail -n 40 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
 exit 125
