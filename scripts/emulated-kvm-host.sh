@@ -177,7 +177,8 @@ done
 # ttyS2: the command's stderr (appended to whatever fd 2 is: terminal, pipe or file).
 args+=(-chardev "stdio,id=out,signal=off" -serial chardev:out
        -serial "file:$run/console.log"
-       -add-fd "fd=3,set=2" -chardev "file,id=err,path=/dev/fdset/2,append=on" -serial chardev:err)
+       -add-fd "fd=3,set=2" -chardev "file,id=err,path=/dev/fdset/2,append=on" -serial chardev:err
+       -serial "file:$run/alive")   # ttyS3: the heartbeat outside 9p
 
 exec 4<&0
 # A signal goes to the command; if the emulated host has not powered off 30 s later (or a
@@ -217,7 +218,10 @@ done
 qemu_pid=""
 kill "$watchdog" 2>/dev/null || true
 if [[ -s "$run/wedged" ]]; then
-  echo "$me: the emulated KVM host stopped responding (no heartbeat for $(cat "$run/wedged") s): stopped it; last console lines:" >&2
+  alive=$(( $(date +%s) - $(stat -c %Y "$run/alive" 2>/dev/null || echo 0) ))
+  if (( alive < 60 )); then what="its user space still ran (serial heartbeat $alive s ago): its 9p file system stalled"
+  else what="no serial heartbeat either: its kernel stopped running user space"; fi
+  echo "$me: the emulated KVM host stopped responding (no heartbeat for $(cat "$run/wedged") s; $what): stopped it; last console lines:" >&2
   tail -n 40 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
   exit 125
 fi
