@@ -27,6 +27,9 @@ final class SerialTarget implements AutoCloseable {
         public void write(int b) { out.write(b); }
 
         @Override
+        public void write(byte[] bytes, int offset, int length) { out.write(bytes, offset, length); }
+
+        @Override
         public void flush() { out.flush(); }
     }
 

@@ -8,6 +8,11 @@ import java.io.UncheckedIOException;
 public interface ByteSink {
     void write(int b);
 
+    /** {@code length} bytes from {@code bytes[offset]}: one call for a device that has a buffer (virtio-console). */
+    default void write(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) write(bytes[i] & 0xff);
+    }
+
     default void flush() {}
 
     /** Discards everything. */
@@ -21,6 +26,21 @@ public interface ByteSink {
                 try {
                     out.write(b);
                     if (b == '\n') out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                try {
+                    out.write(bytes, offset, length);
+                    for (int i = offset; i < offset + length; i++) {
+                        if (bytes[i] == '\n') {
+                            out.flush();
+                            break;
+                        }
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

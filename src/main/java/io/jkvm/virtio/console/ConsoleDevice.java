@@ -190,7 +190,7 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
                 for (long at = 0; at < c.readableLength(); ) {
                     int n = c.read(at, scratch, 0, scratch.length);
                     if (n <= 0) break;
-                    for (int i = 0; i < n; i++) output(scratch[i] & 0xff);
+                    output(scratch, n);
                     at += n;
                 }
                 flush();
@@ -205,6 +205,15 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
         if (sinkFailed) return;
         try {
             out.write(b);
+        } catch (RuntimeException e) {
+            sinkFailed(e);
+        }
+    }
+
+    private void output(byte[] bytes, int length) {
+        if (sinkFailed) return;
+        try {
+            out.write(bytes, 0, length);
         } catch (RuntimeException e) {
             sinkFailed(e);
         }

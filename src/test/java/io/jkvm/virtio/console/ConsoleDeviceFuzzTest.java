@@ -2,6 +2,7 @@ package io.jkvm.virtio.console;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jkvm.memory.GuestMemory;
+import io.jkvm.devices.ByteSink;
 import io.jkvm.pci.GuestErrorLog;
 import io.jkvm.virtio.Activation;
 import io.jkvm.virtio.FuzzGuest;
@@ -61,7 +62,16 @@ class ConsoleDeviceFuzzTest {
         FuzzGuest.reset(MEMORY, in);
 
         long[] output = {0};
-        ConsoleDevice console = new ConsoleDevice(b -> output[0]++, new GuestErrorLog(line -> {}));
+        ConsoleDevice console = new ConsoleDevice(new ByteSink() {
+            @Override
+            public void write(int b) { output[0]++; }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+                output[0] += length;
+            }
+        }, new GuestErrorLog(line -> {}));
         if ((mode & 8) == 0) console.setWake(() -> {});
         activate(console, rx, tx, false);
         long accepted = 0;
