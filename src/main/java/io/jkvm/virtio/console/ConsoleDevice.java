@@ -61,6 +61,7 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
     private final ByteSink out;
     private final GuestErrorLog log;
     private final ByteRing input = new ByteRing(INPUT_CAPACITY);
+    /** Bytes on their way to the sink: transmitq0 chains and emerg_wr, both under {@code lock}. */
     private final byte[] scratch = new byte[4096];
     private volatile Runnable wake = () -> notify(RECEIVEQ0);
     private volatile Runnable roomListener = () -> {};
@@ -128,7 +129,8 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
         if (offset != EMERG_WR || size < 1) return;
         synchronized (lock) {
             if (closed) return;
-            output((int) value & 0xff);
+            scratch[0] = (byte) value;
+            output(scratch, 1);
             flush();
         }
     }
@@ -199,15 +201,6 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
             }
         } while (tx.enableNotification());
         if (used && tx.needsNotification()) activation.interrupt().queue(TRANSMITQ0);
-    }
-
-    private void output(int b) {
-        if (sinkFailed) return;
-        try {
-            out.write(b);
-        } catch (RuntimeException e) {
-            sinkFailed(e);
-        }
     }
 
     private void output(byte[] bytes, int length) {
