@@ -32,6 +32,7 @@ public enum KvmCap {
     KVM_CAP_SIGNAL_MSI(77, "KVM_SIGNAL_MSI: inject an MSI (PCI MSI-X)"),
     KVM_CAP_READONLY_MEM(81, "read-only memory slots (ROM)"),
     KVM_CAP_IRQFD_RESAMPLE(82, "irqfd resample: level-triggered interrupts from an eventfd"),
+    KVM_CAP_IOEVENTFD_ANY_LENGTH(122, "ioeventfds that match a write of any length"),
     KVM_CAP_MAX_VCPU_ID(128, "largest vCPU id"),
     KVM_CAP_X2APIC_API(129, "x2APIC API"),
     KVM_CAP_IMMEDIATE_EXIT(136, "kvm_run.immediate_exit: kick a vCPU out of KVM_RUN"),

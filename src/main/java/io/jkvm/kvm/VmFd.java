@@ -128,6 +128,7 @@ public final class VmFd implements AutoCloseable {
      */
     public void ioeventfd(IoEvent where, int fd) {
         require(KvmCap.KVM_CAP_IOEVENTFD, "an ioeventfd");
+        if (where.length() == 0) require(KvmCap.KVM_CAP_IOEVENTFD_ANY_LENGTH, "an ioeventfd of any length");
         ioeventfd(where, fd, 0, "KVM_IOEVENTFD(" + where + ")");
     }
 

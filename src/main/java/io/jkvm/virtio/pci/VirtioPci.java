@@ -45,8 +45,9 @@ import io.jkvm.virtio.VirtioTransport;
  * <h2>Notifications</h2>
  * A write at 0x3000 + 4 n of BAR4 kicks queue n ({@link QueueNotifier#kick}). Each time BAR4
  * starts or stops decoding or moves (firmware's assignment, the guest's, the command
- * register), the ioeventfds are rebound: a 2-byte MMIO write at each queue's address (Linux
- * writes the queue index as a 16-bit value, §4.1.4.4.1), any value, so the vCPU does not exit.
+ * register), the ioeventfds are rebound: an MMIO write of any width and value at each queue's
+ * address, as QEMU binds them where KVM has KVM_CAP_IOEVENTFD_ANY_LENGTH, else of 2 bytes (Linux
+ * writes the queue index as a 16-bit value, §4.1.4.4.1), so the vCPU does not exit.
  * Two functions whose BARs the guest placed over each other cannot both bind; the second then
  * takes its kicks as exits, and it is logged once.
  *
@@ -312,7 +313,11 @@ public final class VirtioPci implements PciDevice, AutoCloseable {
             for (int q = 0; q < queues; q++) {
                 long address = base + NOTIFY_OFFSET + (long) q * NOTIFY_OFF_MULTIPLIER;
                 try {
-                    notifier.bind(q, IoEvent.mmio(address, 2));
+                    // Any width, as QEMU asks where KVM has KVM_CAP_IOEVENTFD_ANY_LENGTH: on VMX KVM
+                    // then completes the write on its fast MMIO path, without decoding the
+                    // instruction (virt/kvm/eventfd.c, KVM_FAST_MMIO_BUS). Else the width Linux
+                    // writes (vp_notify: iowrite16 of the queue index, virtio 1.2 §4.1.4.4.1).
+                    if (!notifier.bind(q, IoEvent.mmio(address, 0))) notifier.bind(q, IoEvent.mmio(address, 2));
                 } catch (RuntimeException e) {
                     log.once("virtio-pci-ioeventfd", () -> String.format("%s: no ioeventfd at 0x%x (%s); its kicks exit instead",
                             device.name(), address, e.getMessage()));

@@ -476,9 +476,12 @@ class VirtioPciTest {
     /** Binds as a VM would, recording each call. */
     static final class RecordingBinder implements IoEventBinder {
         final List<String> calls = new ArrayList<>();
+        /** Whether the host has KVM_CAP_IOEVENTFD_ANY_LENGTH; without it length 0 is refused. */
+        boolean anyLength = true;
 
         @Override
         public synchronized boolean bind(IoEvent where, EventFd fd) {
+            if (where.length() == 0 && !anyLength) return false;
             calls.add("bind " + where);
             return true;
         }
@@ -486,6 +489,23 @@ class VirtioPciTest {
         @Override
         public synchronized void unbind(IoEvent where, EventFd fd) {
             calls.add("unbind " + where);
+        }
+    }
+
+    @Test
+    void withoutAnyLengthIoeventfdsTheNotificationsBindTwoByteWrites() throws Exception {
+        pci.close();
+        RecordingBinder binder = new RecordingBinder();
+        binder.anyLength = false;
+        try (EventLoop loop = EventLoop.start("virtio-pci-test", 1)) {
+            device = new FakeVirtioDevice();
+            ports = Bus.ports();
+            mmio = Bus.mmio();
+            plug(new VirtioHost(memory, loop, binder, gsi -> InterruptLine.NONE, GuestErrorLog.stderr()));
+            long base = pci.config().decodedAddress(VIRTIO_BAR);
+            assertEquals(List.of(String.format("bind MMIO 0x%x/2", base + 0x3000), String.format("bind MMIO 0x%x/2", base + 0x3004)),
+                    binder.calls, "Linux's 16-bit queue index write");
+            pci.close();
         }
     }
 
@@ -500,7 +520,7 @@ class VirtioPciTest {
             plug(new VirtioHost(memory, loop, binder, gsi -> InterruptLine.NONE, GuestErrorLog.stderr()));
             long base = pci.config().decodedAddress(VIRTIO_BAR);
             assertNotEquals(PciConfigSpace.UNMAPPED, base);
-            assertEquals(List.of(String.format("bind MMIO 0x%x/2", base + 0x3000), String.format("bind MMIO 0x%x/2", base + 0x3004)),
+            assertEquals(List.of(String.format("bind MMIO 0x%x/0", base + 0x3000), String.format("bind MMIO 0x%x/0", base + 0x3004)),
                     binder.calls, "firmware's placement binds each queue's address");
             assertEquals(base, pci.notifyBase());
             binder.calls.clear();
@@ -508,8 +528,8 @@ class VirtioPciTest {
             int register = PciConfigSpace.BASE_ADDRESS_0 + 4 * VIRTIO_BAR;
             long moved = 0xd000_0000L;
             pci.configWrite(register, 4, (int) moved);
-            assertEquals(List.of(String.format("unbind MMIO 0x%x/2", base + 0x3000), String.format("unbind MMIO 0x%x/2", base + 0x3004),
-                    String.format("bind MMIO 0x%x/2", moved + 0x3000), String.format("bind MMIO 0x%x/2", moved + 0x3004)), binder.calls);
+            assertEquals(List.of(String.format("unbind MMIO 0x%x/0", base + 0x3000), String.format("unbind MMIO 0x%x/0", base + 0x3004),
+                    String.format("bind MMIO 0x%x/0", moved + 0x3000), String.format("bind MMIO 0x%x/0", moved + 0x3004)), binder.calls);
             binder.calls.clear();
 
             int command = cfg(PciConfigSpace.COMMAND, 2);
@@ -521,10 +541,10 @@ class VirtioPciTest {
             assertEquals(2, binder.calls.size(), "an unrelated write binds nothing");
             pci.configWrite(PciConfigSpace.COMMAND, 2, command);
             assertEquals(4, binder.calls.size());
-            assertEquals(String.format("bind MMIO 0x%x/2", moved + 0x3004), binder.calls.getLast());
+            assertEquals(String.format("bind MMIO 0x%x/0", moved + 0x3004), binder.calls.getLast());
             binder.calls.clear();
 
-            // a kick that exits anyway (another width) reaches the device through the eventfd
+            // a kick that exits anyway (no ioeventfd on the host) reaches the device through the eventfd
             write(DEVICE_STATUS, 1, 0);
             long before = device.notified.size();
             mmio.write(moved + NOTIFY_OFFSET + 4, 4, 1);
