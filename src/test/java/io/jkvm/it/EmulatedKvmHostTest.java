@@ -76,8 +76,10 @@ class EmulatedKvmHostTest {
     void outputEnvironmentAndSigterm() throws Exception {
         Path tmp = Files.createTempDirectory("jkvm-ehost-test");
         ProcessBuilder pb = new ProcessBuilder("bash", BASEDIR.resolve("scripts/emulated-kvm-host.sh").toString(),
-                "sh", "-c", "echo \"out $(pwd) $JKVM_TEST_VALUE $JKVM_EMULATED_HOST $(test -c /dev/kvm && echo kvm)\"; "
-                + "echo err >&2; trap 'echo got TERM; exit 143' TERM; sleep 600 & wait")
+                // The trap before the first line: the test sends SIGTERM as soon as it reads it.
+                "sh", "-c", "trap 'echo got TERM; exit 143' TERM; "
+                + "echo \"out $(pwd) $JKVM_TEST_VALUE $JKVM_EMULATED_HOST $(test -c /dev/kvm && echo kvm)\"; "
+                + "echo err >&2; sleep 600 & wait")
                 .directory(tmp.toFile());
         pb.environment().put("JKVM_TEST_VALUE", "it's \"quoted\" $HOME");
         pb.environment().put("TMPDIR", tmp.toString());

@@ -9,6 +9,7 @@ import io.jkvm.virtio.queue.DescriptorChain;
 import io.jkvm.virtio.queue.SplitQueue;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 
 import static io.jkvm.virtio.VirtioFeatures.mask;
 
@@ -48,6 +49,8 @@ public final class BlockDevice implements VirtioDevice {
     private final ReentrantLock lock = new ReentrantLock();
     private Activation activation;
     private SplitQueue queue;
+    /** Has the device thread call {@link #notify} again; unconnected, the driver's next notification does. */
+    private IntConsumer kick = q -> {};
     private boolean brokenReported;
     private boolean closed;
 
@@ -128,9 +131,15 @@ public final class BlockDevice implements VirtioDevice {
         }
     }
 
+    @Override
+    public void connectKick(IntConsumer kick) {
+        this.kick = kick;
+    }
+
     /**
      * Serves the request queue: every available chain, until the driver has added none since
      * notifications were enabled again (§2.7.10), then one interrupt if the driver wants it.
+     * Past {@link SplitQueue#BUDGET} the device kicks itself and serves the rest next time.
      */
     @Override
     public void notify(int queueIndex) {
@@ -139,14 +148,18 @@ public final class BlockDevice implements VirtioDevice {
             Activation a = activation;
             SplitQueue q = queue;
             if (a == null || queueIndex != 0 || !q.ready()) return;
+            int budget = SplitQueue.BUDGET;
+            boolean more;
             do {
                 q.disableNotification();
-                for (DescriptorChain c; (c = q.pop()) != null; ) {
+                for (DescriptorChain c; budget > 0 && (c = q.pop()) != null; budget--) {
                     long written = requests.handle(c);
                     q.push(c.head(), Math.min(written, 0xffff_ffffL));
                 }
-            } while (q.enableNotification());
+                more = q.enableNotification();
+            } while (more && --budget > 0);
             if (q.needsNotification()) a.interrupt().queue(0);
+            if (more) kick.accept(0);
             if (q.broken() && !brokenReported) {
                 brokenReported = true;
                 log.once("virtio-blk-broken-queue", () -> label + ": the driver broke the request queue ("

@@ -10,6 +10,7 @@ import io.jkvm.virtio.queue.DescriptorChain;
 import io.jkvm.virtio.queue.SplitQueue;
 
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 import static io.jkvm.virtio.VirtioFeatures.VIRTIO_F_EVENT_IDX;
 import static io.jkvm.virtio.VirtioFeatures.VIRTIO_F_INDIRECT_DESC;
@@ -63,6 +64,8 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
     private final ByteRing input = new ByteRing(INPUT_CAPACITY);
     /** Bytes on their way to the sink: transmitq0 chains and emerg_wr, both under {@code lock}. */
     private final byte[] scratch = new byte[4096];
+    /** Has the device thread call {@link #notify} again; unconnected, the next notification does. */
+    private IntConsumer kick = q -> {};
     private volatile Runnable wake = () -> notify(RECEIVEQ0);
     private volatile Runnable roomListener = () -> {};
 
@@ -86,9 +89,13 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
         this.wake = Objects.requireNonNull(wake);
     }
 
-    /** Host input is delivered on the device thread the transport kicks (receiveq0). */
+    /**
+     * Host input is delivered on the device thread the transport kicks (receiveq0), and a queue
+     * left with work past {@link SplitQueue#BUDGET} is served there next.
+     */
     @Override
-    public void connectKick(java.util.function.IntConsumer kick) {
+    public void connectKick(IntConsumer kick) {
+        this.kick = kick;
         setWake(() -> kick.accept(RECEIVEQ0));
     }
 
@@ -166,9 +173,11 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
     /** Moves buffered host input into receiveq0 buffers, in order (§5.3.6, §2.7.13). */
     private void deliverInput() {
         boolean used = false;
+        int budget = SplitQueue.BUDGET;
+        boolean more;
         do {
             rx.disableNotification();
-            for (DescriptorChain c; input.size() > 0 && (c = rx.pop()) != null; ) {
+            for (DescriptorChain c; budget > 0 && input.size() > 0 && (c = rx.pop()) != null; budget--) {
                 int n = 0;
                 if (c.readableCount() > 0) {
                     log.once("virtio-console-rx-readable", () -> "virtio-console: a receiveq buffer the device"
@@ -179,16 +188,20 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
                 rx.push(c.head(), n);
                 used = true;
             }
-        } while (rx.enableNotification() && input.size() > 0);
+            more = rx.enableNotification() && input.size() > 0;
+        } while (more && --budget > 0);
         if (used && rx.needsNotification()) activation.interrupt().queue(RECEIVEQ0);
+        if (more) kick.accept(RECEIVEQ0);
     }
 
     /** Writes each transmitq0 chain's readable bytes to the sink (§5.3.6.1). */
     private void transmit() {
         boolean used = false;
+        int budget = SplitQueue.BUDGET;
+        boolean more;
         do {
             tx.disableNotification();
-            for (DescriptorChain c; (c = tx.pop()) != null; ) {
+            for (DescriptorChain c; budget > 0 && (c = tx.pop()) != null; budget--) {
                 for (long at = 0; at < c.readableLength(); ) {
                     int n = c.read(at, scratch, 0, scratch.length);
                     if (n <= 0) break;
@@ -199,8 +212,10 @@ public final class ConsoleDevice implements VirtioDevice, InputReceiver {
                 tx.push(c.head(), 0);
                 used = true;
             }
-        } while (tx.enableNotification());
+            more = tx.enableNotification();
+        } while (more && --budget > 0);
         if (used && tx.needsNotification()) activation.interrupt().queue(TRANSMITQ0);
+        if (more) kick.accept(TRANSMITQ0);
     }
 
     private void output(byte[] bytes, int length) {

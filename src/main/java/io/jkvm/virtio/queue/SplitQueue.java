@@ -30,13 +30,17 @@ import java.lang.invoke.VarHandle;
  * <p><b>Allocation.</b> {@link #pop()} refills one {@link DescriptorChain}; the only allocation
  * per request is the one {@link DmaRange} per buffer (and per indirect table) that checks it.
  *
- * <p><b>Use.</b> A device thread on a notification:
+ * <p><b>Use.</b> A device thread on a notification, within {@link #BUDGET}:
  * <pre>
+ * int budget = SplitQueue.BUDGET;
+ * boolean more;
  * do {
  *     queue.disableNotification();
- *     for (DescriptorChain c; (c = queue.pop()) != null; ) { ...; queue.push(c.head(), written); }
- * } while (queue.enableNotification());
+ *     for (DescriptorChain c; budget > 0 &amp;&amp; (c = queue.pop()) != null; budget--) { ...; queue.push(c.head(), written); }
+ *     more = queue.enableNotification();
+ * } while (more &amp;&amp; --budget > 0);
  * if (queue.needsNotification()) interrupt.trigger();
+ * if (more) kick.accept(queueIndex); // come back after the device thread's other work
  * if (queue.broken()) ... DEVICE_NEEDS_RESET
  * </pre>
  */
@@ -53,6 +57,16 @@ public final class SplitQueue {
     // Used ring (§2.7.8).
     public static final int VIRTQ_USED_F_NO_NOTIFY = 1;
     static final int USED_FLAGS = 0, USED_IDX = 2, USED_RING = 4, USED_ELEM_SIZE = 8;
+
+    /**
+     * The most chains plus rounds of the loop above one notification serves. Without a bound a
+     * hostile driver could keep the device thread in that loop for good, holding the device's
+     * lock so that not even the VM's end gets it: its rings can overlap so that the device's own
+     * writes (used.idx, a buffer's data) move avail.idx on every round. Past the budget the
+     * device kicks itself ({@link io.jkvm.virtio.VirtioDevice#connectKick}) and its thread comes
+     * back after its other work. A full ring of QEMU's and Firecracker's size fits in one.
+     */
+    public static final int BUDGET = 256;
 
     private final GuestMemory memory;
     private final int size;
@@ -261,7 +275,9 @@ public final class SplitQueue {
      * Asks the driver to notify the device for the next buffer (§2.7.10): avail_event =
      * next_avail with event-idx, the flags cleared without. Returns whether buffers arrived
      * meanwhile, in which case the device must pop again, for the driver may have read the old
-     * setting and not notified.
+     * setting and not notified. An avail.idx more than a ring ahead breaks the queue here, as in
+     * {@link #pop()}, and answers false: a driver never makes that many available, but a ring
+     * that overlaps the used ring's flags moves with the device's own writes above.
      */
     public boolean enableNotification() {
         if (!usable()) return false;
@@ -272,6 +288,11 @@ public final class SplitQueue {
         }
         // Full fence: the store above before the load of avail.idx below (store-load order).
         VarHandle.fullFence();
-        return ((avail.getU16Acquire(AVAIL_IDX) - nextAvail) & 0xffff) != 0;
+        int pending = (avail.getU16Acquire(AVAIL_IDX) - nextAvail) & 0xffff;
+        if (pending > size) {
+            fail(QueueError.AVAIL_IDX_TOO_FAR);
+            return false;
+        }
+        return pending != 0;
     }
 }

@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 
 import static io.jkvm.virtio.VirtioFeatures.VIRTIO_F_EVENT_IDX;
@@ -61,6 +62,8 @@ public final class RngDevice implements VirtioDevice {
     private Activation activation; // null: not activated (or reset)
     private SplitQueue queue;
     private Future<?> pendingRetry;
+    /** Has the device thread call {@link #notify} again; unconnected, the driver's next notification does. */
+    private IntConsumer kick = q -> {};
     private boolean brokenReported;
     private boolean sourceFailed;
     private boolean closed;
@@ -100,6 +103,11 @@ public final class RngDevice implements VirtioDevice {
 
     @Override public long features() { return VirtioFeatures.mask(VIRTIO_F_INDIRECT_DESC, VIRTIO_F_EVENT_IDX); }
 
+    @Override
+    public void connectKick(IntConsumer kick) {
+        this.kick = kick;
+    }
+
     @Override public int queueCount() { return 1; }
 
     @Override public int maxQueueSize(int queue) { return queue == REQUESTQ ? QUEUE_SIZE : 0; }
@@ -135,14 +143,19 @@ public final class RngDevice implements VirtioDevice {
         }
     }
 
-    /** Answers requests until the queue is empty or the bucket is (§2.7.13, SplitQueue's loop). */
+    /**
+     * Answers requests until the queue is empty or the bucket is (§2.7.13, SplitQueue's loop);
+     * past {@link SplitQueue#BUDGET} the device kicks itself and serves the rest next time.
+     */
     private void serve() {
         SplitQueue q = queue;
         boolean used = false;
+        int budget = SplitQueue.BUDGET;
+        boolean more = false;
         throttled:
         do {
             q.disableNotification();
-            while (true) {
+            for (; budget > 0; budget--) {
                 long allowed = bucket == null ? Long.MAX_VALUE : bucket.available();
                 if (allowed == 0) {
                     // Throttled. With requests waiting, the timer wakes us, not the driver:
@@ -151,6 +164,7 @@ public final class RngDevice implements VirtioDevice {
                         q.disableNotification();
                         scheduleRetry();
                     }
+                    more = false;
                     break throttled;
                 }
                 DescriptorChain c = q.pop();
@@ -160,8 +174,10 @@ public final class RngDevice implements VirtioDevice {
                 q.push(c.head(), n);
                 used = true;
             }
-        } while (q.enableNotification());
+            more = q.enableNotification();
+        } while (more && --budget > 0);
         if (used && q.needsNotification()) activation.interrupt().queue(REQUESTQ);
+        if (more) kick.accept(REQUESTQ);
         if (q.broken() && !brokenReported) {
             brokenReported = true;
             activation.needsReset().run();

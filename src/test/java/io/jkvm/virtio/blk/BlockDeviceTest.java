@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +31,7 @@ import static io.jkvm.virtio.blk.BlockRequestHandler.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -91,6 +93,23 @@ class BlockDeviceTest {
         long features = device.features() | VirtioFeatures.mask(VirtioFeatures.VIRTIO_F_VERSION_1);
         device.activate(new Activation(features, memory, List.of(new SplitQueue(memory, driver.state(eventIdx))),
                 interrupt, needsReset::incrementAndGet));
+    }
+
+    @Test
+    void aQueueThatRefillsItselfIsServedABudgetAtATimeAndTheDeviceKicksItselfBack() {
+        open(false, null);
+        List<Integer> kicks = new ArrayList<>();
+        device.connectKick(kicks::add);
+        SplitQueue queue = new SplitQueue(memory, MockDriver.selfRefillingQueue(memory, SIZE, DESC, AVAIL, DATA));
+        device.activate(new Activation(device.features() | VirtioFeatures.mask(VirtioFeatures.VIRTIO_F_VERSION_1), memory,
+                List.of(queue), interrupt, needsReset::incrementAndGet));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> device.notify(0));
+        assertEquals(SplitQueue.BUDGET, queue.state().nextAvail(), "a budget of chains (1-byte requests, answered IOERR)");
+        assertEquals(List.of(0), kicks, "chains still waiting: the device thread comes back");
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> device.notify(0));
+        assertEquals(2 * SplitQueue.BUDGET, queue.state().nextAvail());
+        assertEquals(List.of(0, 0), kicks);
+        assertEquals(0, needsReset.get());
     }
 
     void header(long gpa, int type, long sector) {

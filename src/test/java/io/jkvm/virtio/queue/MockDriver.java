@@ -142,4 +142,19 @@ public final class MockDriver {
     private int readU16(long gpa) {
         return memory.readByte(gpa) | memory.readByte(gpa + 1) << 8;
     }
+
+    /**
+     * A hostile queue of {@code size} that never runs dry: the used ring placed over the
+     * available ring at {@code rings}, and the device's next used index one ahead of its next
+     * available one, so each used.idx the device publishes makes one more chain available. Every
+     * descriptor is a 1-byte device-writable buffer at {@code data} + its index; the ring entries
+     * the device reads are the halves of the used elements it wrote (ids and lengths of 0 or 1),
+     * valid heads. A device that served it until it ran dry would never stop.
+     */
+    public static QueueState selfRefillingQueue(GuestMemory memory, int size, long desc, long rings, long data) {
+        MockDriver d = new MockDriver(memory, size, desc, rings, rings);
+        for (int i = 0; i < size; i++) d.writeDescriptor(i, data + i, 1, SplitQueue.VIRTQ_DESC_F_WRITE, 0);
+        d.writeU16(rings + 2, 1);
+        return new QueueState(size, true, desc, rings, rings, 0, 1, false);
+    }
 }

@@ -478,6 +478,31 @@ class SplitQueueTest {
     }
 
     @Test
+    void availIdxTooFarAheadBreaksTheQueueWhenNotificationsAreEnabledToo() {
+        SplitQueue q = queue(false);
+        driver.setAvailIdx(SIZE + 1);
+        assertFalse(q.enableNotification(), "not a buffer to pop");
+        assertEquals(QueueError.AVAIL_IDX_TOO_FAR, q.error());
+    }
+
+    /**
+     * The ring RngDeviceFuzzTest found (input {@code used-flags-over-avail-idx}): the available
+     * ring 2 bytes below the used ring, so avail.idx is used.flags. The device's NO_NOTIFY makes
+     * it 1, where the device already is; enabling notifications writes 0, which looked like
+     * 65,535 new buffers and sent the device round its loop for good.
+     */
+    @Test
+    void usedFlagsOverAvailIdxEndTheDevicesLoop() {
+        MockDriver aliased = new MockDriver(memory, SIZE, DESC, USED - 2, USED).startAt(1);
+        SplitQueue q = new SplitQueue(memory, aliased.state(false));
+        q.disableNotification();
+        assertEquals(1, memory.readByte(USED), "avail.idx = NO_NOTIFY");
+        assertNull(q.pop());
+        assertFalse(q.enableNotification(), "0 is not 65,535 buffers");
+        assertEquals(QueueError.AVAIL_IDX_TOO_FAR, q.error());
+    }
+
+    @Test
     void availIdxExactlyQueueSizeAheadIsTaken() {
         driver.setAvailIdx(SIZE); // ring entries are 0: all name descriptor 0
         driver.writeDescriptor(0, DATA, 1, 0, 0);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -23,6 +24,7 @@ import java.util.concurrent.FutureTask;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link RngDevice} driven by {@link MockDriver}, with a counting source, a fake clock and a fake timer. */
@@ -61,6 +63,22 @@ class RngDeviceTest {
     void activate(RngDevice rng, boolean eventIdx) {
         long features = VirtioFeatures.mask(VirtioFeatures.VIRTIO_F_VERSION_1) | (eventIdx ? VirtioFeatures.mask(VirtioFeatures.VIRTIO_F_EVENT_IDX) : 0);
         rng.activate(new Activation(features, memory, List.of(new SplitQueue(memory, driver.state(eventIdx))), interrupt, () -> resets++));
+    }
+
+    @Test
+    void aQueueThatRefillsItselfIsServedABudgetAtATimeAndTheDeviceKicksItselfBack() {
+        RngDevice rng = device(0);
+        List<Integer> kicks = new ArrayList<>();
+        rng.connectKick(kicks::add);
+        SplitQueue queue = new SplitQueue(memory, MockDriver.selfRefillingQueue(memory, 16, DESC, AVAIL, DATA));
+        rng.activate(new Activation(VirtioFeatures.mask(VirtioFeatures.VIRTIO_F_VERSION_1), memory, List.of(queue), interrupt, () -> resets++));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> rng.notify(RngDevice.REQUESTQ));
+        assertEquals(SplitQueue.BUDGET, source.count, "a byte per chain, a budget of chains");
+        assertEquals(List.of(RngDevice.REQUESTQ), kicks, "chains still waiting: the device thread comes back");
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> rng.notify(RngDevice.REQUESTQ));
+        assertEquals(2L * SplitQueue.BUDGET, source.count);
+        assertEquals(2, kicks.size());
+        assertFalse(queue.broken());
     }
 
     @Test
