@@ -81,8 +81,10 @@ public interface VirtioDevice extends AutoCloseable {
 
     /**
      * The transport gives the device a way to have its own device thread look at queue n
-     * ({@link QueueNotifier#kick}), for events from the host side rather than the driver (console
-     * input arriving). Called once, before the driver can reach the device. Most devices ignore it.
+     * ({@link QueueNotifier#kick}): for events from the host side rather than the driver (console
+     * input arriving), and to come back to a queue a notification left with work past
+     * {@link io.jkvm.virtio.queue.SplitQueue#BUDGET}. Called once, before the driver can reach
+     * the device; a device that was never connected serves the rest at the next notification.
      */
     default void connectKick(java.util.function.IntConsumer kick) {}
 
