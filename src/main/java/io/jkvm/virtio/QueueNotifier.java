@@ -15,7 +15,8 @@ import java.util.List;
  * ioeventfd, another length) reaches {@link #kick}, which signals the same eventfd. Either way
  * the vCPU thread only writes 8 bytes to an eventfd and goes back to the guest.
  *
- * <p>With no event loop ({@link VirtioHost#inline}) {@link #kick} calls the device directly.
+ * <p>With no event loop ({@link VirtioHost#inline}, for tests) {@link #kick} calls the device
+ * directly, so a device that kicks itself past its budget is called again from inside itself.
  */
 public final class QueueNotifier implements AutoCloseable {
     private final VirtioDevice device;
