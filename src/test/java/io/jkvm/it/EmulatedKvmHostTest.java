@@ -35,10 +35,24 @@ class EmulatedKvmHostTest {
         TestGuests.assumeQemu();
     }
 
+    /**
+     * Whether a run ended because the emulated host itself failed: status 125 with the launcher's
+     * account (it wedged, or QEMU did not run the command). Like scripts/test.sh, which runs the
+     * kvm tests again in a fresh host then, these tests try once more and say so; a second
+     * failure fails the test.
+     */
+    static boolean hostFailed(int status, String stderr, int attempt) {
+        if (status != 125 || attempt > 1 || !stderr.contains("emulated-kvm-host: the emulated KVM host")) return false;
+        System.out.println("EmulatedKvmHostTest: THE EMULATED KVM HOST FAILED (status 125), not the command;"
+                + " trying once more in a fresh one. Its account:\n" + stderr);
+        return true;
+    }
+
     @Test
     void helloDemoRunsInTheEmulatedHostAfterOneLineSayingSo() throws Exception {
-        QemuLauncher.Result r = QemuLauncher.run(QemuLauncher.withClasspath(
-                new ProcessBuilder(BASEDIR.resolve("jkvm").toString(), "demo", "hello")), 300);
+        ProcessBuilder pb = QemuLauncher.withClasspath(new ProcessBuilder(BASEDIR.resolve("jkvm").toString(), "demo", "hello"));
+        QemuLauncher.Result r = QemuLauncher.run(pb, 300);
+        if (hostFailed(r.status(), r.stderr(), 1)) r = QemuLauncher.run(pb, 300);
         assertEquals(0, r.status(), r.stderr());
         assertEquals("4\nKVM_EXIT_HLT\n", r.stdout());
         assertEquals(1, r.stderr().lines().filter(l -> l.contains("running in an emulated KVM host")).count(), r.stderr());
@@ -74,6 +88,11 @@ class EmulatedKvmHostTest {
      */
     @Test
     void outputEnvironmentAndSigterm() throws Exception {
+        if (!sigtermAttempt(1)) assertTrue(sigtermAttempt(2));
+    }
+
+    /** One run of {@link #outputEnvironmentAndSigterm}: false if the emulated host failed on the first attempt. */
+    private boolean sigtermAttempt(int attempt) throws Exception {
         Path tmp = Files.createTempDirectory("jkvm-ehost-test");
         ProcessBuilder pb = new ProcessBuilder("bash", BASEDIR.resolve("scripts/emulated-kvm-host.sh").toString(),
                 // The trap before the first line: the test sends SIGTERM as soon as it reads it.
@@ -94,6 +113,10 @@ class EmulatedKvmHostTest {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         try {
             String first = out.readLine();
+            if (first == null && p.waitFor(60, TimeUnit.SECONDS)
+                    && hostFailed(p.exitValue(), err.get(10, TimeUnit.SECONDS), attempt)) {
+                return false;
+            }
             assertEquals("out " + tmp + " it's \"quoted\" $HOME 1 kvm", first);
             new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the emulated host did not end 120 s after SIGTERM");
@@ -105,9 +128,12 @@ class EmulatedKvmHostTest {
             }
             assertEquals(0, ProcessHandle.allProcesses()
                     .filter(h -> h.info().commandLine().orElse("").contains(tmp.toString())).count(), "no QEMU left");
+            return true;
         } finally {
             p.destroyForcibly();
-            Files.deleteIfExists(tmp);
+            try (Stream<Path> left = Files.walk(tmp)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 }
