@@ -492,16 +492,21 @@ class VirtioPciTest {
         }
     }
 
+    /** A fresh device and buses, plugged with {@code binder} and {@code loop} as its device thread. */
+    void plugWith(EventLoop loop, RecordingBinder binder) {
+        device = new FakeVirtioDevice();
+        ports = Bus.ports();
+        mmio = Bus.mmio();
+        plug(new VirtioHost(memory, loop, binder, gsi -> InterruptLine.NONE, GuestErrorLog.stderr()));
+    }
+
     @Test
     void withoutAnyLengthIoeventfdsTheNotificationsBindTwoByteWrites() throws Exception {
         pci.close();
         RecordingBinder binder = new RecordingBinder();
         binder.anyLength = false;
         try (EventLoop loop = EventLoop.start("virtio-pci-test", 1)) {
-            device = new FakeVirtioDevice();
-            ports = Bus.ports();
-            mmio = Bus.mmio();
-            plug(new VirtioHost(memory, loop, binder, gsi -> InterruptLine.NONE, GuestErrorLog.stderr()));
+            plugWith(loop, binder);
             long base = pci.config().decodedAddress(VIRTIO_BAR);
             assertEquals(List.of(String.format("bind MMIO 0x%x/2", base + 0x3000), String.format("bind MMIO 0x%x/2", base + 0x3004)),
                     binder.calls, "Linux's 16-bit queue index write");
@@ -514,10 +519,7 @@ class VirtioPciTest {
         pci.close();
         RecordingBinder binder = new RecordingBinder();
         try (EventLoop loop = EventLoop.start("virtio-pci-test", 1)) {
-            device = new FakeVirtioDevice();
-            ports = Bus.ports();
-            mmio = Bus.mmio();
-            plug(new VirtioHost(memory, loop, binder, gsi -> InterruptLine.NONE, GuestErrorLog.stderr()));
+            plugWith(loop, binder);
             long base = pci.config().decodedAddress(VIRTIO_BAR);
             assertNotEquals(PciConfigSpace.UNMAPPED, base);
             assertEquals(List.of(String.format("bind MMIO 0x%x/0", base + 0x3000), String.format("bind MMIO 0x%x/0", base + 0x3004)),
