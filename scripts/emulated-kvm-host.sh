@@ -26,8 +26,9 @@
 # at most 8G), JKVM_HOST_CPUS (default: this machine's CPU count).
 #
 # Exit status: the command's; 125 if the emulated host could not run it or stopped responding
-# (one line on stderr with the reason and the last console lines; JKVM_HOST_WEDGE_TIMEOUT,
-# default 240 s without a heartbeat from its init, decides the latter).
+# (one line on stderr with the reason, where its CPUs were and the last console lines;
+# JKVM_HOST_SERIAL_TIMEOUT, default 90 s without the serial heartbeat from its init, and
+# JKVM_HOST_WEDGE_TIMEOUT, default 240 s without the one through 9p, decide the latter).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 me=emulated-kvm-host
@@ -166,7 +167,7 @@ declare -A seen=(); rwdirs=()
 for d in "${rw[@]}"; do [[ -n "${seen[$d]:-}" ]] || { seen[$d]=1; rwdirs+=("$d"); }; done
 args=(-accel tcg,thread=multi -M q35 -cpu max -smp "$cpus" -m "$mem"
       -kernel "$kdir/vmlinuz" -initrd "$initrd"
-      -append "console=ttyS1 quiet loglevel=4 panic=-1 jkvm.run=$run jkvm.rw=$(IFS=,; echo "${rwdirs[*]}")"
+      -append "console=ttyS1 quiet loglevel=5 softlockup_all_cpu_backtrace=1 panic=-1 jkvm.run=$run jkvm.rw=$(IFS=,; echo "${rwdirs[*]}")"
       -display none -nodefaults -no-reboot -no-user-config
       -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
       -virtfs "local,path=$run,mount_tag=jkvmrun,security_model=none,multidevs=remap")
@@ -179,6 +180,27 @@ args+=(-chardev "stdio,id=out,signal=off" -serial chardev:out
        -serial "file:$run/console.log"
        -add-fd "fd=3,set=2" -chardev "file,id=err,path=/dev/fdset/2,append=on" -serial chardev:err
        -serial "file:$run/alive")   # ttyS3: the heartbeat outside 9p
+# The monitor on two FIFOs, read only when the host wedges (where_the_cpus_were).
+mkfifo "$run/monitor.in" "$run/monitor.out"
+args+=(-chardev "pipe,id=monitor,path=$run/monitor" -mon chardev=monitor,mode=readline)
+
+# Each CPU's RIP (and whether it halted) from `info registers -a`, named through the code
+# symbols its init copied from /proc/kallsyms. A RIP that is no kernel address is where a guest
+# of its KVM was.
+where_the_cpus_were() {
+  [[ -s "$run/registers" ]] || { echo "  (the monitor did not answer)"; return 0; }
+  local cpu rip cpl halted name at where
+  [[ -s "$run/kallsyms" ]] && sort -k1,1 "$run/kallsyms" > "$run/kallsyms.sorted"
+  tr -d '\r' < "$run/registers" | awk '/^CPU#/ { cpu = $1 } /^RIP=/ { print cpu, $1, $4, $NF }' |
+  while read -r cpu rip cpl halted; do
+    rip="${rip#RIP=}"; where=""
+    if [[ -s "$run/kallsyms.sorted" && "$rip" == ffffffff* ]]; then
+      read -r name at < <(awk -v rip="$rip" '$1 > rip { exit } { name = $3 $4; at = $1 } END { print name, at }' "$run/kallsyms.sorted")
+      [[ -n "${at:-}" ]] && where="$name+0x$(printf '%x' $(( 0x$rip - 0x$at )))"
+    fi
+    echo "  $cpu RIP=$rip $cpl $halted $where"
+  done
+}
 
 exec 4<&0
 # A signal goes to the command; if the emulated host has not powered off 30 s later (or a
@@ -201,13 +223,21 @@ trap 'signal_command TERM' TERM
 if (exec 3>>/dev/stderr) 2>/dev/null; then exec 3>>/dev/stderr; else exec 3>&2; fi
 setsid qemu-system-x86_64 "${args[@]}" <&4 4<&- &
 qemu_pid=$!
-# The guest's init writes a heartbeat every 5 s; none for JKVM_HOST_WEDGE_TIMEOUT seconds (the
-# emulated host's user space stopped running: a wedged kernel) stops QEMU.
+# The guest's init writes two heartbeats every 5 s: a file in the run directory (through 9p)
+# and a line on ttyS3 (not). No serial beat for JKVM_HOST_SERIAL_TIMEOUT (90 s) means its kernel
+# stopped running user space; no file beat for JKVM_HOST_WEDGE_TIMEOUT (240 s), with the serial
+# beat still there, a stalled 9p. Either stops QEMU (a wedged emulated host, status 125), after
+# the CPUs' registers are read through the monitor for the report.
 ( while sleep 10; do
-    [[ -f "$run/heartbeat" ]] || continue
-    age=$(( $(date +%s) - $(stat -c %Y "$run/heartbeat" 2>/dev/null || date +%s) ))
-    if (( age > ${JKVM_HOST_WEDGE_TIMEOUT:-240} )); then
-      echo "$age" > "$run/wedged"; kill -TERM "$qemu_pid"; break
+    [[ -f "$run/heartbeat" && -f "$run/alive" ]] || continue
+    now=$(date +%s)
+    serial=$(( now - $(stat -c %Y "$run/alive" 2>/dev/null || echo "$now") ))
+    file=$(( now - $(stat -c %Y "$run/heartbeat" 2>/dev/null || echo "$now") ))
+    if (( serial > ${JKVM_HOST_SERIAL_TIMEOUT:-90} || file > ${JKVM_HOST_WEDGE_TIMEOUT:-240} )); then
+      echo "$file $serial" > "$run/wedged"
+      echo "info registers -a" > "$run/monitor.in"
+      timeout 5 cat "$run/monitor.out" > "$run/registers" || true
+      kill -TERM "$qemu_pid"; break
     fi
   done ) </dev/null >/dev/null 2>&1 &
 watchdog=$!
@@ -218,10 +248,11 @@ done
 qemu_pid=""
 kill "$watchdog" 2>/dev/null || true
 if [[ -s "$run/wedged" ]]; then
-  alive=$(( $(date +%s) - $(stat -c %Y "$run/alive" 2>/dev/null || echo 0) ))
-  if (( alive < 60 )); then what="its user space still ran (serial heartbeat $alive s ago): its 9p file system stalled"
-  else what="no serial heartbeat either: its kernel stopped running user space"; fi
-  echo "$me: the emulated KVM host stopped responding (no heartbeat for $(cat "$run/wedged") s; $what): stopped it; last console lines:" >&2
+  read -r file serial < "$run/wedged"
+  if (( serial <= ${JKVM_HOST_SERIAL_TIMEOUT:-90} )); then what="its user space still ran (serial heartbeat $serial s ago): its 9p file system stalled"
+  else what="no serial heartbeat for $serial s either: its kernel stopped running user space"; fi
+  echo "$me: the emulated KVM host stopped responding (no heartbeat for $file s; $what): stopped it; where its CPUs were, and the last console lines:" >&2
+  where_the_cpus_were >&2
   tail -n 40 "$run/console.log" 2>/dev/null | sed 's/^/  | /' >&2
   exit 125
 fi
