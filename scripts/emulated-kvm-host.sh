@@ -137,6 +137,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+holder_class="$root/target/test-classes/io/jkvm/testing/KvmStaticKeyHolder.class"
+holder_java="$(source "$root/scripts/java-home.sh" 2>/dev/null && echo "$JAVA_HOME/bin/java")" || holder_java=""
 quote() { local s="${1//\'/\'\\\'\'}"; printf "'%s'" "$s"; }
 cwd="$(pwd)"
 [[ "$cwd" != / ]] && rw+=("$cwd")
@@ -148,6 +150,16 @@ cwd="$(pwd)"
     echo "export $name=$(quote "${!name}")"
   done < <(compgen -e)
   echo "export JKVM_EMULATED_HOST=1"
+  # Two idle VMs held for the host's life keep KVM's static keys from flipping, which
+  # livelocks QEMU 7.2's TCG now and then (KvmStaticKeyHolder says why). The command starts
+  # once they are held (at most 60 s later). Needs the compiled test classes; off with
+  # JKVM_HOST_HOLD_KVM_KEYS=0.
+  if [[ "${JKVM_HOST_HOLD_KVM_KEYS:-1}" != 0 && -n "$holder_java" && -f "$holder_class" && -d "$root/target/classes/io/jkvm/kvm" ]]; then
+    echo "$(quote "$holder_java") --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m" \
+         "-cp $(quote "$root/target/test-classes:$root/target/classes") io.jkvm.testing.KvmStaticKeyHolder $(quote "$run/holding")" \
+         "</dev/null >/dev/null 2>>$(quote "$run/holder.log") &"
+    echo "i=0; while [ ! -s $(quote "$run/holding") ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done"
+  fi
   printf 'exec'; for a in "$@"; do printf ' %s' "$(quote "$a")"; done; echo
 } > "$run/command.sh"
 if [[ -t 0 ]]; then
