@@ -152,10 +152,11 @@ cwd="$(pwd)"
   echo "export JKVM_EMULATED_HOST=1"
   # Two idle VMs held for the host's life keep KVM's static keys from flipping, which
   # livelocks QEMU 7.2's TCG now and then (KvmStaticKeyHolder says why). The command starts
-  # once they are held (at most 60 s later). Needs the compiled test classes; off with
-  # JKVM_HOST_HOLD_KVM_KEYS=0.
+  # once they are held (at most 60 s later). In a session of its own, so that a signal meant for
+  # the command does not end it (and flip the keys) first. Needs the compiled test classes; off
+  # with JKVM_HOST_HOLD_KVM_KEYS=0.
   if [[ "${JKVM_HOST_HOLD_KVM_KEYS:-1}" != 0 && -n "$holder_java" && -f "$holder_class" && -d "$root/target/classes/io/jkvm/kvm" ]]; then
-    echo "$(quote "$holder_java") --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m" \
+    echo "setsid $(quote "$holder_java") --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m" \
          "-cp $(quote "$root/target/test-classes:$root/target/classes") io.jkvm.testing.KvmStaticKeyHolder $(quote "$run/holding")" \
          "</dev/null >/dev/null 2>>$(quote "$run/holder.log") &"
     echo "i=0; while [ ! -s $(quote "$run/holding") ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done"
