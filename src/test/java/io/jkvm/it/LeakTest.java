@@ -6,7 +6,6 @@ import io.jkvm.exit.VmExit;
 import io.jkvm.boot.CpuMode;
 import io.jkvm.boot.EntryPoint;
 import io.jkvm.testing.KvmTest;
-import io.jkvm.testing.NotOnEmulatedHost;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,8 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * touched: 1,000 leaked 1 MiB mappings would barely move the RSS.
  */
 @KvmTest
-@NotOnEmulatedHost(why = "creating and closing VMs by the hundred wedges its kernel (soft lockups on both CPUs, "
-        + "seen 2 times in 2 runs with QEMU 7.2's emulated SVM and Debian's 6.1 kvm-amd); it runs on every real KVM host")
 class LeakTest {
     private static final int WARM_UP = 100;
     private static final int VMS = 1000;

@@ -8,7 +8,7 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** What the host-kind conditions ({@link OnlyOnKvmPvm}, {@link NotOnKvmPvm}, {@link NotOnEmulatedHost}) share: a disabled test, said on the console. */
+/** What the host-kind conditions ({@link OnlyOnKvmPvm}, {@link NotOnKvmPvm}) share: a disabled test, said on the console. */
 final class NotApplicable {
     private static final PrintStream CONSOLE = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
