@@ -25,9 +25,10 @@ mvn -B -ntp verify -Djkvm.test.excludedGroups=kvm \
 # at the limit the emulated host gets SIGTERM (passed on to the tests).
 start=$SECONDS
 budget=3600
-# An emulated host that failed (status 125: its kernel stopped running user space, seen often
-# with QEMU 7.2's emulated SVM, at boot or after minutes of tests) is infrastructure, not a test
-# result: the tests run again in a fresh host, said loudly, up to 4 more times while time is
+# An emulated host that failed (status 125: its kernel stopped running user space; until the
+# emulated host held KVM's static keys (io.jkvm.testing.KvmStaticKeyHolder), QEMU 7.2's TCG
+# livelocked in the kernel's text patching after minutes of tests in most runs) is
+# infrastructure, not a test result: the tests run again in a fresh host, said loudly, up to 4 more times while time is
 # left. A retry runs only the test classes that had not passed: each finished class is
 # recorded as it finishes (ProgressPrinter, -Djkvm.test.finished), and a class that passed in
 # an earlier host is not run again. A class with a failure in a host that then failed runs
