@@ -27,7 +27,7 @@ if [[ ! -e /dev/kvm && -z "${JKVM_EMULATED_HOST:-}" ]]; then
   ./jkvm --version >/dev/null
   bash scripts/fetch-test-kernel.sh >/dev/null
   echo "busybox-boot: no /dev/kvm here: running in the emulated KVM host (scripts/emulated-kvm-host.sh)" >&2
-  exec scripts/emulated-kvm-host.sh "$0" "$@"
+  JKVM_HOST_HOLD_KVM_KEYS=1 exec scripts/emulated-kvm-host.sh "$0" "$@"
 fi
 for tool in python3 qemu-system-x86_64; do
   command -v "$tool" >/dev/null || { echo "busybox-boot: $tool is missing (scripts/setup.sh --tests)" >&2; exit 1; }

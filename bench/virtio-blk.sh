@@ -33,7 +33,7 @@ if [[ ! -e /dev/kvm && -z "${JKVM_EMULATED_HOST:-}" ]]; then
   bash scripts/fetch-test-kernel.sh >/dev/null
   gcc -static -O2 -Wall -Wextra -std=gnu11 -o $B/blkbench bench/blkbench.c
   echo "virtio-blk: no /dev/kvm here: running in the emulated KVM host (scripts/emulated-kvm-host.sh)" >&2
-  exec scripts/emulated-kvm-host.sh "$0" "$@"
+  JKVM_HOST_HOLD_KVM_KEYS=1 exec scripts/emulated-kvm-host.sh "$0" "$@"
 fi
 for tool in python3 qemu-system-x86_64; do
   command -v "$tool" >/dev/null || { echo "virtio-blk: $tool is missing (scripts/setup.sh --tests)" >&2; exit 1; }

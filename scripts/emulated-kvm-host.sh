@@ -138,6 +138,9 @@ cleanup() {
 trap cleanup EXIT
 
 holder_class="$root/target/test-classes/io/jkvm/testing/KvmStaticKeyHolder.class"
+if [[ "${JKVM_HOST_HOLD_KVM_KEYS:-0}" == 1 && ! -f "$holder_class" ]]; then
+  echo "$me: no compiled KvmStaticKeyHolder (mvn test-compile): running without it, so VMs created by the hundred may wedge the host" >&2
+fi
 holder_java="$(source "$root/scripts/java-home.sh" 2>/dev/null && echo "$JAVA_HOME/bin/java")" || holder_java=""
 quote() { local s="${1//\'/\'\\\'\'}"; printf "'%s'" "$s"; }
 cwd="$(pwd)"
@@ -150,12 +153,14 @@ cwd="$(pwd)"
     echo "export $name=$(quote "${!name}")"
   done < <(compgen -e)
   echo "export JKVM_EMULATED_HOST=1"
-  # Two idle VMs held for the host's life keep KVM's static keys from flipping, which
-  # livelocks QEMU 7.2's TCG now and then (KvmStaticKeyHolder says why). The command starts
-  # once they are held (at most 60 s later). In a session of its own, so that a signal meant for
-  # the command does not end it (and flip the keys) first. Needs the compiled test classes; off
-  # with JKVM_HOST_HOLD_KVM_KEYS=0.
-  if [[ "${JKVM_HOST_HOLD_KVM_KEYS:-1}" != 0 && -n "$holder_java" && -f "$holder_class" && -d "$root/target/classes/io/jkvm/kvm" ]]; then
+  # With JKVM_HOST_HOLD_KVM_KEYS=1 (scripts/test.sh and the benchmarks set it: they create and
+  # close VMs by the hundred), two idle VMs are held for the host's life, which keeps KVM's
+  # static keys from flipping; QEMU 7.2's TCG livelocks in that now and then
+  # (KvmStaticKeyHolder says why). The command starts once they are held (at most 60 s later;
+  # a JVM start, 5-20 s under TCG, which a single run need not pay). In a session of its own,
+  # so that a signal meant for the command does not end it (and flip the keys) first. Needs
+  # the compiled test classes.
+  if [[ "${JKVM_HOST_HOLD_KVM_KEYS:-0}" == 1 && -n "$holder_java" && -f "$holder_class" && -d "$root/target/classes/io/jkvm/kvm" ]]; then
     echo "setsid $(quote "$holder_java") --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx32m" \
          "-cp $(quote "$root/target/test-classes:$root/target/classes") io.jkvm.testing.KvmStaticKeyHolder $(quote "$run/holding")" \
          "</dev/null >/dev/null 2>>$(quote "$run/holder.log") &"

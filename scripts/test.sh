@@ -66,7 +66,7 @@ for attempt in 1 2 3 4 5; do
     echo "jkvm: $(wc -l < "$passed") test classes passed in earlier emulated hosts; running the others" >&2
   fi
   set +e
-  JKVM_TEST_FINISHED="$finished" timeout --kill-after=60 "${left}s" \
+  JKVM_TEST_FINISHED="$finished" JKVM_HOST_HOLD_KVM_KEYS=1 timeout --kill-after=60 "${left}s" \
     bash scripts/emulated-kvm-host.sh scripts/kvm-tests.sh "${only[@]}"
   rc=$?
   set -e

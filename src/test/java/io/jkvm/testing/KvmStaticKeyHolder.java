@@ -22,8 +22,9 @@ import java.nio.file.Path;
  * not). With one VM holding an irqchip and a vCPU, and one holding a vCPU without, no count
  * reaches 0 while the host runs, and the code is patched only once.
  *
- * <p>scripts/emulated-kvm-host.sh starts it before the command and waits for {@code READY}
- * (the file it writes once it holds the VMs). Never on a real host: nothing there needs it.
+ * <p>With JKVM_HOST_HOLD_KVM_KEYS=1 (scripts/test.sh and the benchmarks set it),
+ * scripts/emulated-kvm-host.sh starts it before the command and waits for {@code READY-FILE}
+ * (written once it holds the VMs). Never on a real host: nothing there needs it.
  */
 public final class KvmStaticKeyHolder {
     private KvmStaticKeyHolder() {}
