@@ -23,7 +23,8 @@
 # Prepared on first use from Debian's packages (qemu-system-x86, linux-image-amd64,
 # busybox-static) into $JKVM_CACHE/emulated-host (default ~/.cache/jkvm), never the repo.
 # --prepare only prepares. Environment: JKVM_HOST_MEMORY (default: half of this machine's RAM,
-# at most 8G), JKVM_HOST_CPUS (default: this machine's CPU count).
+# at most 8G), JKVM_HOST_CPUS (default: this machine's CPU count), JKVM_HOST_HOLD_KVM_KEYS=1
+# (hold two idle VMs for the host's life: for commands that create VMs by the hundred, below).
 #
 # Exit status: the command's; 125 if the emulated host could not run it or stopped responding
 # (one line on stderr with the reason, where its CPUs were and the last console lines;
