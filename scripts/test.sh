@@ -28,8 +28,9 @@ budget=3600
 # An emulated host that failed (status 125: its kernel stopped running user space; until the
 # emulated host held KVM's static keys (io.jkvm.testing.KvmStaticKeyHolder), QEMU 7.2's TCG
 # livelocked in the kernel's text patching after minutes of tests in most runs) is
-# infrastructure, not a test result: the tests run again in a fresh host, said loudly, up to 4 more times while time is
-# left. A retry runs only the test classes that had not passed: each finished class is
+# infrastructure, not a test result: the tests run again in a fresh host, said loudly, up to 4
+# more times while time is left. A retry runs only the test classes that had not passed: each
+# finished class is
 # recorded as it finishes (ProgressPrinter, -Djkvm.test.finished), and a class that passed in
 # an earlier host is not run again. A class with a failure in a host that then failed runs
 # again (its failure is printed first); a failing test in a host that did not fail is never
@@ -78,12 +79,11 @@ for attempt in 1 2 3 4 5; do
   [[ $rc -eq 125 ]] || break
   # Keep the classes that passed in this host; say which failed before it did.
   if [[ -s "$finished" ]]; then
-    awk '$1 == "FAILED" { print $2 }' "$finished" | sort -u > "$finished.failed"
-    while read -r class; do
+    failed="$(awk '$1 == "FAILED" { print $2 }' "$finished" | sort -u)"
+    for class in $failed; do
       echo "jkvm: $class had a failure (above) in this emulated host, which then failed: it runs again" >&2
-    done < "$finished.failed"
-    awk '$1 == "FINISHED" { print $2 }' "$finished" | grep -vxFf "$finished.failed" >> "$passed" || true
-    rm -f "$finished.failed"
+    done
+    awk -v failed=" $(echo $failed) " '$1 == "FINISHED" && index(failed, " " $2 " ") == 0 { print $2 }' "$finished" >> "$passed"
   fi
   if (( attempt < 5 )); then
     echo "jkvm: THE EMULATED KVM HOST FAILED (status 125, above): the tests not yet passed run again in a fresh one (attempt $((attempt + 1)) of 5)" >&2
