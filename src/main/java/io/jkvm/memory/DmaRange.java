@@ -321,6 +321,28 @@ public final class DmaRange {
         return true;
     }
 
+    /**
+     * Copies {@code count} little-endian u64s from {@code offset} into {@code dst} from
+     * {@code dstIndex}: one bounds check and one bulk copy for a whole table (a virtqueue's
+     * descriptors), where a get per field would cost a check and an access each. Answers false
+     * and leaves {@code dst} as it was when the range does not hold them all.
+     */
+    public boolean readU64s(long offset, long[] dst, int dstIndex, int count) {
+        Objects.checkFromIndexSize(dstIndex, count, dst.length);
+        long bytes = 8L * count;
+        if (!contains(offset, bytes)) return false;
+        if (pieces == null) {
+            MemorySegment.copy(host, U64, hostOffset + offset, dst, dstIndex, count);
+        } else {
+            spanningCopy(offset, MemorySegment.ofArray(dst), 8L * dstIndex, bytes, true);
+            // A long[] holds its elements in the host's order; the guest's are little-endian.
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                for (int i = dstIndex; i < dstIndex + count; i++) dst[i] = Long.reverseBytes(dst[i]);
+            }
+        }
+        return true;
+    }
+
     /** Copies all of {@code src} to {@code offset}. */
     public boolean write(long offset, byte[] src) {
         return write(offset, src, 0, src.length);

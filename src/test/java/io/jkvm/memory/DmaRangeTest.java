@@ -156,6 +156,33 @@ class DmaRangeTest {
     }
 
     @Test
+    void u64sAreReadInBulkInsideARegionAndAcrossTheSeam() {
+        long start = A_END - 0x18;   // three u64s in each of the two regions
+        DmaRange r = memory.dmaRange(start, 0x30);
+        for (int i = 0; i < 6; i++) assertTrue(r.setU64(8L * i, 0x0102_0304_0506_0700L + i));
+        long[] all = new long[8];
+        assertTrue(r.readU64s(0, all, 1, 6));
+        assertArrayEquals(new long[] {0, 0x0102_0304_0506_0700L, 0x0102_0304_0506_0701L, 0x0102_0304_0506_0702L,
+                0x0102_0304_0506_0703L, 0x0102_0304_0506_0704L, 0x0102_0304_0506_0705L, 0}, all);
+        long[] straddling = new long[1];
+        assertTrue(r.readU64s(0x14, straddling, 0, 1), "a u64 with four bytes on each side of the seam");
+        assertEquals(r.getU64(0x14), straddling[0]);
+
+        DmaRange inOne = memory.dmaRange(0x2000, 0x20);
+        assertTrue(inOne.setU64(0x8, 0x8877_6655_4433_2211L));
+        long[] one = new long[2];
+        assertTrue(inOne.readU64s(0x8, one, 0, 2));
+        assertEquals(0x8877_6655_4433_2211L, one[0], "little-endian, as the guest wrote it");
+
+        long[] untouched = {7, 7};
+        assertFalse(inOne.readU64s(0x18, untouched, 0, 2), "past the range's end");
+        assertFalse(DmaRange.INVALID.readU64s(0, untouched, 0, 1));
+        assertArrayEquals(new long[] {7, 7}, untouched, "a failed read leaves the array alone");
+        assertThrows(IndexOutOfBoundsException.class, () -> inOne.readU64s(0, new long[1], 0, 2),
+                "the caller's array too small is the caller's bug");
+    }
+
+    @Test
     void slicesOfASpanningRange() {
         DmaRange r = memory.dmaRange(A_END - 0x100, 0x200);
         for (int i = 0; i < 0x200; i++) assertTrue(r.setU8(i, i));

@@ -54,6 +54,8 @@ final class BlockRequestHandler {
     private GuestRam ram;
     /** The iovecs of one transfer (IOV_MAX x struct iovec), native memory made once per device. */
     private final MemorySegment iov = Arena.ofAuto().allocate(Libc.IOV_MAX * Libc.IOVEC_SIZE, 8);
+    /** The iovecs as they are built, copied into {@link #iov} in one bulk copy. */
+    private final long[] iovecs = new long[2 * Libc.IOV_MAX];
     private boolean hostErrorLogged;
     /** The status of the last request, for tests. */
     int lastStatus = -1;
@@ -182,8 +184,8 @@ final class BlockRequestHandler {
                 // The kernel gets a bare address: check it lies in the region's mapping (it does for a
                 // checked buffer; a jkvm bug throws here, where the fuzz test sees it, not in the kernel).
                 java.util.Objects.checkFromIndexSize(offset, k, host.byteSize());
-                iov.set(ValueLayout.JAVA_LONG, entries * Libc.IOVEC_SIZE, host.address() + offset);
-                iov.set(ValueLayout.JAVA_LONG, entries * Libc.IOVEC_SIZE + 8, k);
+                iovecs[2 * entries] = host.address() + offset;
+                iovecs[2 * entries + 1] = k;
                 entries++;
                 batch += k;
                 gpa += k;
@@ -192,7 +194,9 @@ final class BlockRequestHandler {
             skip = 0;
         }
         if (length != 0) return -Errno.EIO; // cannot happen: the lengths were checked against the chain
-        return entries == 0 ? 0 : toGuest ? disk.readv(fileAt, iov, entries, batch) : disk.writev(fileAt, iov, entries, batch);
+        if (entries == 0) return 0;
+        MemorySegment.copy(iovecs, 0, iov, ValueLayout.JAVA_LONG, 0, 2 * entries);   // struct iovec: base, len
+        return toGuest ? disk.readv(fileAt, iov, entries, batch) : disk.writev(fileAt, iov, entries, batch);
     }
 
     /**

@@ -157,9 +157,10 @@ public final class DiskImage implements AutoCloseable {
             if (n == -Errno.EINTR) continue;
             if (n < 0) return (int) n;
             if (n == 0) return -Errno.EIO;
+            if (n == length) return 0;   // all of it: the usual case, with nothing to skip
             at += n;
             length -= n;
-            // Skip the iovecs done; shorten the one a short transfer stopped in.
+            // A short transfer: skip the iovecs done; shorten the one it stopped in.
             while (n > 0 && first < count) {
                 long base = iov.get(ValueLayout.JAVA_LONG, first * Libc.IOVEC_SIZE);
                 long len = iov.get(ValueLayout.JAVA_LONG, first * Libc.IOVEC_SIZE + 8);

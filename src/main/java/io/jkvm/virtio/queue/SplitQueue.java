@@ -50,7 +50,6 @@ public final class SplitQueue {
     public static final int VIRTQ_DESC_F_WRITE = 2;
     public static final int VIRTQ_DESC_F_INDIRECT = 4;
     public static final int DESC_SIZE = 16;
-    static final int DESC_ADDR = 0, DESC_LEN = 8, DESC_FLAGS = 12, DESC_NEXT = 14;
     // Available ring (§2.7.6).
     public static final int VIRTQ_AVAIL_F_NO_INTERRUPT = 1;
     static final int AVAIL_FLAGS = 0, AVAIL_IDX = 2, AVAIL_RING = 4;
@@ -75,6 +74,11 @@ public final class SplitQueue {
     private final boolean eventIdx;
     private final DmaRange desc, avail, used;
     private final DescriptorChain chain;
+    /**
+     * Descriptors being walked, two longs each (addr; len, flags and next): a whole indirect
+     * table, or the one entry of the ring's table just read.
+     */
+    private final long[] descriptors;
     private int nextAvail;
     private int nextUsed;
     /** used.idx when needsNotification last answered, for vring_need_event; invalid after restore. */
@@ -111,6 +115,7 @@ public final class SplitQueue {
             if (ready) error = QueueError.BAD_SIZE;
         }
         chain = new DescriptorChain(error == QueueError.NONE && ready ? size : 1);
+        descriptors = new long[2 * (error == QueueError.NONE && ready ? size : 1)];
     }
 
     /** The state to save, or to make this queue again from. */
@@ -169,31 +174,39 @@ public final class SplitQueue {
      */
     private QueueError walk(int head) {
         chain.reset(head);
-        DmaRange table = desc;
+        boolean indirect = false;
         int tableSize = size;
         int i = head;
         long total = 0;
         while (true) {
             if (chain.count() >= size) return QueueError.CHAIN_TOO_LONG;
-            long at = (long) DESC_SIZE * i;
-            // The table was checked to be RAM as a whole, so these reads succeed; -1 from getU64
-            // is then a real address (and no RAM).
-            long addr = table.getU64(at + DESC_ADDR);
-            long len = table.getU32(at + DESC_LEN);
-            int flags = table.getU16(at + DESC_FLAGS);
-            int next = table.getU16(at + DESC_NEXT);
-            if (len < 0 || flags < 0 || next < 0) return QueueError.BUFFER_OUTSIDE_RAM; // cannot happen
+            int at = 2 * i;
+            if (!indirect) {
+                // One descriptor of the ring's table, in one read; the table was checked to be
+                // RAM as a whole, so it succeeds.
+                desc.readU64s((long) DESC_SIZE * i, descriptors, 0, 2);
+                at = 0;
+            }
+            // struct virtq_desc (§2.7.5): le64 addr, then le32 len, le16 flags, le16 next in one le64.
+            long addr = descriptors[at];
+            long word = descriptors[at + 1];
+            long len = word & 0xffff_ffffL;
+            int flags = (int) (word >>> 32) & 0xffff;
+            int next = (int) (word >>> 48);
             if ((flags & VIRTQ_DESC_F_INDIRECT) != 0) {
                 // §2.7.5.3.1: never nested, never with NEXT, len a multiple of 16; jkvm takes it
                 // only as the head, and no longer than the queue (a chain is at most size long).
                 // The WRITE flag of the indirect descriptor itself is ignored, as the spec says.
-                if (table != desc) return QueueError.NESTED_INDIRECT;
+                if (indirect) return QueueError.NESTED_INDIRECT;
                 if ((flags & VIRTQ_DESC_F_NEXT) != 0) return QueueError.INDIRECT_WITH_NEXT;
                 if (chain.count() != 0) return QueueError.INDIRECT_NOT_HEAD;
                 if (len == 0 || len % DESC_SIZE != 0 || len / DESC_SIZE > size) return QueueError.BAD_INDIRECT_LENGTH;
                 DmaRange t = memory.dmaRange(addr, len);
                 if (!t.valid()) return QueueError.BUFFER_OUTSIDE_RAM;
-                table = t;
+                // The whole table in one bulk read (a 1 MiB block request has up to 256 entries),
+                // walked from the copy: the driver cannot change an entry between its check and its use.
+                t.readU64s(0, descriptors, 0, (int) (len / 8));
+                indirect = true;
                 tableSize = (int) (len / DESC_SIZE);
                 i = 0;
                 continue;
@@ -225,8 +238,8 @@ public final class SplitQueue {
         }
         if (!usable()) return;
         long elem = USED_RING + (long) USED_ELEM_SIZE * (nextUsed & (size - 1));
-        used.setU32(elem, head);
-        used.setU32(elem + 4, (int) bytesWritten);
+        // struct virtq_used_elem: le32 id, le32 len, written as one le64.
+        used.setU64(elem, head | bytesWritten << 32);
         nextUsed = (nextUsed + 1) & 0xffff;
         // Release (§2.7.8): the element and the bytes written into the buffers are visible to
         // a driver that sees the new idx.
