@@ -9,6 +9,7 @@
 #   bench/run.sh linux          # Debian kernel boot: jkvm vs QEMU microvm (tcg, kvm); ~6 minutes
 #   bench/run.sh multiboot      # the multiboot hello: ./jkvm-qemu vs QEMU -M microvm and -M pc
 #   bench/run.sh notify         # a queue notification: ioeventfd vs a port or MMIO exit (bench/NotifyCost.java)
+#   bench/run.sh blkreq         # virtio-blk's request path vs the preadv/pwritev alone, no KVM (bench/BlockRequestCost.java)
 #
 # Without /dev/kvm, startup and multiboot measure jkvm's check-only path (JKVM_CHECK_ONLY=1:
 # JVM start, parsing, loading the guest into RAM; everything before opening /dev/kvm) against
@@ -22,6 +23,8 @@ what="${1:-all}"
 ROUNDS="${ROUNDS:-3}"
 EXITS="${EXITS:-100000}"
 RUNS="${RUNS:-20}"
+BLKREQ_N="${BLKREQ_N:-2000}"
+BLKREQ_ROUNDS="${BLKREQ_ROUNDS:-7}"
 for tool in gcc hyperfine qemu-system-x86_64 python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install gcc hyperfine qemu-system-x86 python3)" >&2; exit 1; }
 done
@@ -186,6 +189,27 @@ notify_bench() {
   say ""
 }
 
+blkreq_bench() {
+  say "## virtio-blk's request path against the system call alone"
+  say ""
+  say "bench/BlockRequestCost.java: a BlockDevice over a 64 MiB raw image in the page cache, fed by the test suite's MockDriver"
+  say "(guest RAM mapped as jkvm maps it), one request at a time; the reference is the same preadv/pwritev with the same iovecs,"
+  say "in the same round. No KVM. Run with ./jkvm's JVM flags (\`JKVM_PRINT_JVM_FLAGS=1 ./jkvm\`: C1 only, late compilation"
+  say "except on the device paths), then with the same flags and C2."
+  mvn -q -B -ntp test-compile >$B/blkreq-build.log 2>&1 || { cat $B/blkreq-build.log >&2; exit 1; }
+  local -a jkvm_flags
+  mapfile -t jkvm_flags < <(JKVM_PRINT_JVM_FLAGS=1 ./jkvm)
+  for variant in jkvm c2; do
+    say ""
+    if [[ $variant == jkvm ]]; then say "### ./jkvm's JVM flags (C1 only)"; flags=("${jkvm_flags[@]}")
+    else say "### ./jkvm's JVM flags with C2 (without -XX:TieredStopAtLevel=1)"; flags=(); for f in "${jkvm_flags[@]}"; do [[ $f == -XX:TieredStopAtLevel=1 ]] || flags+=("$f"); done; fi
+    say ""
+    "$JAVA" "${flags[@]}" -cp target/classes:target/test-classes bench/BlockRequestCost.java "$BLKREQ_N" "$BLKREQ_ROUNDS" \
+      | tee -a "$report"
+  done
+  say ""
+}
+
 java_nested_flags() {
   sed -n '/NESTED_FLAGS = String.join/,/);/p' src/main/java/io/jkvm/host/HostProfile.java \
     | grep -o '"[^"]*"' | tr -d '"' | awk 'BEGIN{ORS=""} /^initcall_blacklist=/ {printf " %s", $0; cont=1; next} cont==1 {printf "%s", $0; next} {printf " %s", $0}' | sed 's/^ //'
@@ -197,7 +221,8 @@ case "$what" in
   linux) needs_kvm linux; linux_bench ;;
   multiboot) multiboot_bench ;;
   notify) needs_kvm notify; notify_bench ;;
-  all) if [[ $KVM == 1 ]]; then exits_bench; notify_bench; startup_bench; multiboot_bench; linux_bench
-       else echo "bench: no /dev/kvm: startup and multiboot only (check-only path vs QEMU TCG)" >&2; startup_bench; multiboot_bench; fi ;;
-  *) echo "usage: bench/run.sh [all|exits|notify|startup|multiboot|linux]" >&2; exit 2 ;;
+  blkreq) blkreq_bench ;;
+  all) if [[ $KVM == 1 ]]; then exits_bench; notify_bench; blkreq_bench; startup_bench; multiboot_bench; linux_bench
+       else echo "bench: no /dev/kvm: blkreq, startup and multiboot only (the last two: check-only path vs QEMU TCG)" >&2; blkreq_bench; startup_bench; multiboot_bench; fi ;;
+  *) echo "usage: bench/run.sh [all|exits|notify|blkreq|startup|multiboot|linux]" >&2; exit 2 ;;
 esac

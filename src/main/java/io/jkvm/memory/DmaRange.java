@@ -85,17 +85,27 @@ public final class DmaRange {
     }
 
     /**
-     * [gpa, gpa + length) of {@code regions}, or {@link #INVALID}. The address is unsigned (a
+     * [gpa, gpa + length) of {@code regions} (whose guest-physical bounds {@code regionStarts} and
+     * {@code regionEnds} hold, index by index), or {@link #INVALID}. The address is unsigned (a
      * negative {@code gpa} is at or above 2^63, never RAM); a negative length is invalid.
      */
-    static DmaRange of(MemoryRegion[] regions, long gpa, long length) {
+    static DmaRange of(MemoryRegion[] regions, long[] regionStarts, long[] regionEnds, long gpa, long length) {
         if (length < 0) return INVALID;
         if (length == 0) return new DmaRange(true, gpa, 0, MemorySegment.NULL, 0, null, null);
-        MemoryRegion first = holding(regions, gpa);
-        if (first == null) return INVALID;
-        long inFirst = first.end() - gpa;
+        // The region holding gpa, by the bounds the caller keeps in arrays: this runs once per
+        // buffer of every virtqueue request. Starts are below 2^63, so a negative gpa is in none.
+        int region = -1;
+        for (int i = 0; i < regionStarts.length; i++) {
+            if (gpa >= regionStarts[i] && gpa < regionEnds[i]) {
+                region = i;
+                break;
+            }
+        }
+        if (region < 0) return INVALID;
+        MemoryRegion first = regions[region];
+        long inFirst = regionEnds[region] - gpa;
         if (length <= inFirst) {
-            return new DmaRange(true, gpa, length, first.host(), gpa - first.guestPhysAddr(), null, null);
+            return new DmaRange(true, gpa, length, first.host(), gpa - regionStarts[region], null, null);
         }
         // Regions end below 2^63, so walking them cannot overflow: gpa + length past 2^64 simply
         // runs out of adjacent regions.
@@ -119,13 +129,6 @@ public final class DmaRange {
             at += n;
         }
         return new DmaRange(true, gpa, length, null, 0, pieces, starts);
-    }
-
-    private static MemoryRegion holding(MemoryRegion[] regions, long gpa) {
-        for (MemoryRegion r : regions) {
-            if (r.contains(gpa, 1)) return r;
-        }
-        return null;
     }
 
     private static MemoryRegion startingAt(MemoryRegion[] regions, long gpa) {
@@ -341,6 +344,36 @@ public final class DmaRange {
             }
         }
         return true;
+    }
+
+    /**
+     * The host memory behind [offset, offset + length) as {@code struct iovec} pairs (host
+     * address, byte count), one per region the bytes lie in, written into {@code dst} from pair
+     * {@code entry} (index 2 * entry): for a system call that moves the bytes itself (virtio-blk's
+     * preadv/pwritev into guest RAM, no copy). Answers how many pairs it wrote, or -1, having
+     * written nothing, when the range does not hold the bytes or {@code dst} has no room for them.
+     * The addresses stay valid while the {@link GuestMemory} is open.
+     */
+    public int iovecs(long offset, long length, long[] dst, int entry) {
+        if (!contains(offset, length) || length == 0 || entry < 0) return -1;
+        if (pieces == null) {
+            if (2L * entry + 2 > dst.length) return -1;
+            // Checked when the range was made; checked again here, where a jkvm bug would throw
+            // rather than hand the kernel an address outside the mapping.
+            Objects.checkFromIndexSize(hostOffset + offset, length, host.byteSize());
+            dst[2 * entry] = host.address() + hostOffset + offset;
+            dst[2 * entry + 1] = length;
+            return 1;
+        }
+        int first = pieceAt(offset), last = pieceAt(offset + length - 1);
+        if (2L * (entry + last - first + 1) > dst.length) return -1;
+        for (int i = first; i <= last; i++) {
+            long from = Math.max(offset, starts[i]);
+            long to = Math.min(offset + length, starts[i] + pieces[i].byteSize());
+            dst[2 * (entry + i - first)] = pieces[i].address() + (from - starts[i]);
+            dst[2 * (entry + i - first) + 1] = to - from;
+        }
+        return last - first + 1;
     }
 
     /** Copies all of {@code src} to {@code offset}. */

@@ -31,8 +31,17 @@ public final class GuestMemory implements AutoCloseable {
     private final Arena heapArena;
     private boolean closed;
 
+    /** The regions' guest-physical starts and ends, for {@link #dmaRange}'s lookup (one per request buffer). */
+    private final long[] starts, ends;
+
     private GuestMemory(MemoryRegion[] regions, boolean mapped, Arena heapArena) {
         this.regions = regions;
+        this.starts = new long[regions.length];
+        this.ends = new long[regions.length];
+        for (int i = 0; i < regions.length; i++) {
+            starts[i] = regions[i].guestPhysAddr();
+            ends[i] = regions[i].end();
+        }
         this.mapped = mapped;
         this.heapArena = heapArena;
     }
@@ -106,7 +115,7 @@ public final class GuestMemory implements AutoCloseable {
      * {@code length}. See {@link DmaRange}.
      */
     public DmaRange dmaRange(long gpa, long length) {
-        return DmaRange.of(regions, gpa, length);
+        return DmaRange.of(regions, starts, ends, gpa, length);
     }
 
     /** A bounds-checked view of [gpa, gpa + length) inside one region. */

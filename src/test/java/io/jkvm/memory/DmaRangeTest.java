@@ -156,6 +156,32 @@ class DmaRangeTest {
     }
 
     @Test
+    void iovecsNameTheHostMemoryOfEachRegionARangeLiesIn() {
+        DmaRange inOne = memory.dmaRange(0x3000, 0x2000);
+        long[] iov = new long[6];
+        assertEquals(1, inOne.iovecs(0x100, 0x800, iov, 1));
+        assertEquals(memory.slice(0x3100, 1).address(), iov[2]);
+        assertEquals(0x800, iov[3]);
+
+        DmaRange across = memory.dmaRange(A_END - 0x100, 0x300);
+        assertEquals(2, across.iovecs(0x80, 0x200, iov, 0), "one iovec per region");
+        assertEquals(memory.slice(A_END - 0x80, 1).address(), iov[0]);
+        assertEquals(0x80, iov[1]);
+        assertEquals(memory.slice(A_END, 1).address(), iov[2]);
+        assertEquals(0x180, iov[3]);
+        assertEquals(1, across.iovecs(0x100, 0x10, iov, 2), "a part wholly in the second region");
+        assertEquals(memory.slice(A_END, 1).address(), iov[4]);
+
+        long[] untouched = {7, 7, 7, 7};
+        assertEquals(-1, inOne.iovecs(0x1800, 0x900, untouched, 0), "past the range's end");
+        assertEquals(-1, inOne.iovecs(0, 0, untouched, 0), "nothing to name");
+        assertEquals(-1, across.iovecs(0, 0x300, untouched, 1), "two iovecs, room for one");
+        assertEquals(-1, inOne.iovecs(0, 0x10, untouched, 2), "no room at all");
+        assertEquals(-1, DmaRange.INVALID.iovecs(0, 1, untouched, 0));
+        assertArrayEquals(new long[] {7, 7, 7, 7}, untouched, "a refusal writes nothing");
+    }
+
+    @Test
     void u64sAreReadInBulkInsideARegionAndAcrossTheSeam() {
         long start = A_END - 0x18;   // three u64s in each of the two regions
         DmaRange r = memory.dmaRange(start, 0x30);

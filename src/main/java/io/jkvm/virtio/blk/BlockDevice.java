@@ -125,7 +125,6 @@ public final class BlockDevice implements VirtioDevice {
             this.activation = activation;
             this.queue = activation.queue(0);
             brokenReported = false;
-            requests.use(new GuestRam(activation.memory()));
         } finally {
             lock.unlock();
         }

@@ -51,7 +51,6 @@ final class BlockRequestHandler {
     private final String name;
     private final byte[] header = new byte[HEADER_SIZE];
     private final byte[] segment = new byte[SEGMENT_SIZE];
-    private GuestRam ram;
     /** The iovecs of one transfer (IOV_MAX x struct iovec), native memory made once per device. */
     private final MemorySegment iov = Arena.ofAuto().allocate(Libc.IOV_MAX * Libc.IOVEC_SIZE, 8);
     /** The iovecs as they are built, copied into {@link #iov} in one bulk copy. */
@@ -68,11 +67,6 @@ final class BlockRequestHandler {
             byte[] b = id.getBytes(StandardCharsets.UTF_8);
             System.arraycopy(b, 0, this.id, 0, Math.min(b.length, VIRTIO_BLK_ID_BYTES));
         }
-    }
-
-    /** Guest RAM for the requests to come (at activate). */
-    void use(GuestRam ram) {
-        this.ram = ram;
     }
 
     /**
@@ -170,27 +164,14 @@ final class BlockRequestHandler {
                 continue;
             }
             long n = Math.min(length, b.length() - skip);
-            // One iovec per piece of the buffer in one RAM region (a checked buffer may run from one region into the next).
-            long gpa = b.gpa() + skip;
+            // One iovec per region the buffer lies in (a checked buffer may run from one region
+            // into the next). Cannot fail for a checked buffer: a chain has at most QUEUE_SIZE
+            // buffers, each in one region or a few contiguous ones, and IOV_MAX iovecs fit.
+            int made = b.iovecs(skip, n, iovecs, entries);
+            if (made < 0) return -Errno.EIO;
+            entries += made;
+            batch += n;
             length -= n;
-            while (n > 0) {
-                int region = ram.regionAt(gpa);
-                if (region < 0) return -Errno.EFAULT; // cannot happen for a checked buffer
-                long k = Math.min(n, ram.end(region) - gpa);
-                // Cannot happen: a chain has at most QUEUE_SIZE buffers, each in at most two RAM regions.
-                if (entries == Libc.IOV_MAX) return -Errno.EIO;
-                MemorySegment host = ram.host(region);
-                long offset = gpa - ram.start(region);
-                // The kernel gets a bare address: check it lies in the region's mapping (it does for a
-                // checked buffer; a jkvm bug throws here, where the fuzz test sees it, not in the kernel).
-                java.util.Objects.checkFromIndexSize(offset, k, host.byteSize());
-                iovecs[2 * entries] = host.address() + offset;
-                iovecs[2 * entries + 1] = k;
-                entries++;
-                batch += k;
-                gpa += k;
-                n -= k;
-            }
             skip = 0;
         }
         if (length != 0) return -Errno.EIO; // cannot happen: the lengths were checked against the chain
