@@ -30,7 +30,9 @@ run_test() {
   local name="$1" expect="$2" line="$3"
   shift 3
   local out status
-  out="$(timeout 90 "$QEMU" -nodefaults -vnc none -serial stdio -no-reboot -machine accel="$ACCEL" "$@" </dev/null 2>"$tmp/$name.err")"
+  # 180 s: a tiny kernel takes seconds, but a two-vCPU QEMU in the emulated KVM host (TCG) once
+  # took past 90.
+  out="$(timeout 180 "$QEMU" -nodefaults -vnc none -serial stdio -no-reboot -machine accel="$ACCEL" "$@" </dev/null 2>"$tmp/$name.err")"
   status=$?
   if [[ "$status" == "$expect" ]] && grep -qxF -- "$line" <<<"$out"; then
     echo "PASS $name (status $status)"

@@ -23,7 +23,9 @@ class ShellScriptTest {
         ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString());
         pb.environment().put("QEMU", qemu);
         pb.environment().put("KERNELS", TestGuests.dir().toAbsolutePath().toString());
-        return QemuLauncher.run(QemuLauncher.withClasspath(pb));
+        // Six kernels, each under the script's own 180 s limit; together they take under a minute
+        // even in the emulated KVM host, but one slow QEMU there once needed more than 90 s.
+        return QemuLauncher.run(QemuLauncher.withClasspath(pb), 600);
     }
 
     /** The script under jkvm-qemu, run once for both tests (each run starts six JVMs: slow on an emulated KVM host). */
