@@ -30,9 +30,8 @@ budget=3600
 # livelocked in the kernel's text patching after minutes of tests in most runs) is
 # infrastructure, not a test result: the tests run again in a fresh host, said loudly, up to 4
 # more times while time is left. A retry runs only the test classes that had not passed: each
-# finished class is
-# recorded as it finishes (ProgressPrinter, -Djkvm.test.finished), and a class that passed in
-# an earlier host is not run again. A class with a failure in a host that then failed runs
+# finished class is recorded as it finishes (ProgressPrinter, -Djkvm.test.finished), and a
+# class that passed in an earlier host is not run again. A class with a failure in a host that then failed runs
 # again (its failure is printed first); a failing test in a host that did not fail is never
 # retried.
 # A JVM inside the emulated host that crashed in JIT-compiled JDK code (seen 4 times in a day:

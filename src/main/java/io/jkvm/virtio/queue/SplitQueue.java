@@ -114,8 +114,9 @@ public final class SplitQueue {
             desc = avail = used = null;
             if (ready) error = QueueError.BAD_SIZE;
         }
-        chain = new DescriptorChain(error == QueueError.NONE && ready ? size : 1);
-        descriptors = new long[2 * (error == QueueError.NONE && ready ? size : 1)];
+        int capacity = error == QueueError.NONE && ready ? size : 1;   // the longest chain it can pop
+        chain = new DescriptorChain(capacity);
+        descriptors = new long[2 * capacity];
     }
 
     /** The state to save, or to make this queue again from. */
